@@ -1,0 +1,49 @@
+package io.facex.core.config;
+
+import java.nio.file.Path;
+
+/**
+ * A configuration the platform cannot use, located for the user: file, line (when known) and key.
+ * The message reads like a compiler's: {@code conf/backbone_conf.yaml:4: MobileFaceNet.feat_dim: ...}.
+ */
+public class ConfigException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final int line;
+    private final String key;
+
+    public ConfigException(Path file, int line, String key, String problem) {
+        this(file, line, key, problem, null);
+    }
+
+    public ConfigException(Path file, int line, String key, String problem, Throwable cause) {
+        super(where(file, line) + (key == null || key.isEmpty() ? "" : key + ": ") + problem, cause);
+        this.file = file;
+        this.line = line;
+        this.key = key;
+    }
+
+    private static String where(Path file, int line) {
+        if (file == null) {
+            return "";
+        }
+        return file + (line > 0 ? ":" + line : "") + ": ";
+    }
+
+    /** The file, or null for configuration that came from the command line or code. */
+    public Path file() {
+        return file;
+    }
+
+    /** 1-based line, or 0 when unknown. */
+    public int line() {
+        return line;
+    }
+
+    /** The dotted key path ({@code MobileFaceNet.feat_dim}), or "" for the whole file. */
+    public String key() {
+        return key;
+    }
+}

@@ -1,0 +1,206 @@
+package io.facex.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.facex.api.InvalidConfigException;
+import io.facex.api.Plugin;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Binds configuration sections to plugin configuration records, strictly: an unknown key, a value of
+ * the wrong type or one the plugin rejects is a {@link ConfigException} naming file, line and key.
+ */
+public final class Configs {
+
+    private static final ObjectMapper YAML = configure(YAMLMapper.builder(
+            YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build()).build());
+    private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
+
+    private Configs() {
+    }
+
+    private static ObjectMapper configure(ObjectMapper m) {
+        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        m.enable(SerializationFeature.INDENT_OUTPUT);
+        // "32" where a number is meant is a mistake worth reporting, not coercing.
+        for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            m.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        return m;
+    }
+
+    /** The mapper for a file's format, by extension (JSON for {@code .json}, YAML otherwise). */
+    public static ObjectMapper mapperFor(Path file) {
+        return file != null && file.toString().toLowerCase(Locale.ROOT).endsWith(".json") ? JSON : YAML;
+    }
+
+    /** The YAML mapper, for printing configurations. */
+    public static ObjectMapper yaml() {
+        return YAML;
+    }
+
+    static String format(Path file) {
+        return mapperFor(file) == JSON ? "JSON" : "YAML";
+    }
+
+    /** A configuration value as YAML text, for listings and {@code facex:info}. */
+    public static String toYaml(Object config) {
+        try {
+            return YAML.writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+
+    /**
+     * Binds a section of a document: the plugin's defaults overlaid with the section's keys, then
+     * validated by the plugin.
+     *
+     * @param section the section name; usually the plugin name, as in FaceX-Zoo's files
+     */
+    public static <C> C bind(Plugin<C> plugin, ConfigDocument doc, String section) {
+        JsonNode node = doc.root().get(section);
+        if (node == null) {
+            throw new ConfigException(doc.file(), 0, section, "no section '" + section + "'; sections in the file: "
+                    + String.join(", ", doc.sections()));
+        }
+        return bind(plugin, doc, List.of(section), node);
+    }
+
+    /** Binds a node found at {@code path} in {@code doc} (an empty or null node means "all defaults"). */
+    public static <C> C bind(Plugin<C> plugin, ConfigDocument doc, List<String> path, JsonNode node) {
+        String dotted = String.join(".", path);
+        ObjectNode merged = YAML.valueToTree(plugin.defaultConfig());
+        if (node != null && !node.isNull() && !node.isMissingNode()) {
+            if (!node.isObject()) {
+                throw new ConfigException(doc.file(), doc.lineOf(path), dotted,
+                        "expected a mapping of " + plugin.name() + " settings, found " + describe(node));
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!merged.has(key)) {
+                    List<String> keyPath = append(path, key);
+                    throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath),
+                            "unknown key for " + plugin.name() + suggestion(key, merged) + "; known keys: "
+                                    + String.join(", ", fieldNames(merged)));
+                }
+                merged.set(key, node.get(key));
+            }
+        }
+        C config;
+        try {
+            config = YAML.treeToValue(merged, plugin.configType());
+        } catch (JsonMappingException e) {
+            List<String> keyPath = new ArrayList<>(path);
+            e.getPath().forEach(ref -> keyPath.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]"));
+            throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath), typeProblem(e), e);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new ConfigException(doc.file(), doc.lineOf(path), dotted, e.getMessage(), e);
+        }
+        try {
+            plugin.validate(config);
+        } catch (InvalidConfigException e) {
+            List<String> keyPath = append(path, e.key());
+            int line = doc.lineOf(keyPath);
+            throw new ConfigException(doc.file(), line > 0 ? line : doc.lineOf(path), String.join(".", keyPath),
+                    e.getMessage().substring(e.key().length() + 2), e);
+        }
+        return config;
+    }
+
+    private static String typeProblem(JsonMappingException e) {
+        if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+            String got = e instanceof InvalidFormatException ife ? " '" + ife.getValue() + "'" : "";
+            return "expected " + typeName(mie.getTargetType()) + ", got" + (got.isEmpty() ? " something else" : got);
+        }
+        return e.getOriginalMessage();
+    }
+
+    /** How a Java type reads to someone editing YAML. */
+    static String typeName(Class<?> t) {
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+            return "an integer";
+        }
+        if (t == double.class || t == Double.class || t == float.class || t == Float.class) {
+            return "a number";
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return "true or false";
+        }
+        if (t == String.class) {
+            return "a string";
+        }
+        if (t.isEnum()) {
+            List<String> names = new ArrayList<>();
+            for (Object c : t.getEnumConstants()) {
+                names.add(c.toString());
+            }
+            return "one of " + String.join(", ", names);
+        }
+        if (t.isArray() || List.class.isAssignableFrom(t)) {
+            return "a list";
+        }
+        return "a " + t.getSimpleName();
+    }
+
+    static String describe(JsonNode n) {
+        if (n.isTextual()) {
+            return "the string '" + n.asText() + "'";
+        }
+        if (n.isArray()) {
+            return "a list";
+        }
+        return n.isNumber() ? "the number " + n : n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static String suggestion(String key, ObjectNode known) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String k : fieldNames(known)) {
+            int d = io.facex.core.registry.Names.distance(k, key);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best != null && bestD <= Math.max(2, key.length() / 3) ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static List<String> fieldNames(ObjectNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static List<String> append(List<String> path, String key) {
+        List<String> p = new ArrayList<>(path);
+        p.add(key);
+        return p;
+    }
+}

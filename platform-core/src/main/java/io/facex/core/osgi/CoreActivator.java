@@ -1,0 +1,45 @@
+package io.facex.core.osgi;
+
+import io.facex.core.registry.PluginRegistry;
+import io.facex.core.shell.FacexCommands;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.BundleTracker;
+
+import java.util.Hashtable;
+
+/**
+ * Starts the platform inside the container: the plugin extender, the registry service and the
+ * {@code facex} shell commands.
+ */
+public final class CoreActivator implements BundleActivator {
+
+    private BundleTracker<?> extender;
+    private OsgiRegistry registry;
+
+    @Override
+    public void start(BundleContext context) throws Exception {
+        PluginExtender plugins = new PluginExtender();
+        extender = new BundleTracker<>(context, Bundle.ACTIVE, plugins);
+        extender.open();
+        registry = new OsgiRegistry(context, plugins::problems);
+        registry.open();
+        context.registerService(PluginRegistry.class, registry, null);
+
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("osgi.command.scope", "facex");
+        props.put("osgi.command.function", FacexCommands.FUNCTIONS);
+        context.registerService(Object.class, new FacexCommands(registry), props);
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+        if (registry != null) {
+            registry.close();
+        }
+        if (extender != null) {
+            extender.close();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.facex.core.registry;
+
+import io.facex.api.Plugin;
+import io.facex.api.PluginKind;
+import org.osgi.annotation.versioning.ProviderType;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plugins by kind and name. Inside the container it follows OSGi services (bundles come and go);
+ * on a plain class path ({@link #onClassPath()}) it reads {@code META-INF/services}.
+ */
+@ProviderType
+public interface PluginRegistry {
+
+    /** Every available plugin, ordered by kind then name. */
+    List<PluginInfo> list();
+
+    /** Plugins that were published but could not be made available, with the reason. */
+    List<PluginProblem> problems();
+
+    /** The plugin of this kind and name, if installed. Names match exactly (FaceX-Zoo's spelling). */
+    default Optional<PluginInfo> find(PluginKind kind, String name) {
+        return list().stream().filter(p -> p.kind().equals(kind) && p.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The plugin of this type and name.
+     *
+     * @throws UnknownPluginException listing the available names of that kind
+     */
+    default <P extends Plugin<?>> P get(Class<P> type, String name) {
+        PluginKind kind = PluginKind.of(type.getName())
+                .orElseThrow(() -> new IllegalArgumentException(type.getName() + " is not a plugin kind"));
+        PluginInfo info = find(kind, name).orElseThrow(() -> new UnknownPluginException(kind, name,
+                list().stream().filter(p -> p.kind().equals(kind)).map(PluginInfo::name).toList()));
+        return type.cast(info.plugin());
+    }
+
+    /** A registry of the plugins on the context class loader's class path. */
+    static PluginRegistry onClassPath() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return new ServiceLoaderRegistry(loader != null ? loader : PluginRegistry.class.getClassLoader());
+    }
+}

@@ -1,0 +1,113 @@
+package io.facex.core.shell;
+
+import io.facex.api.Backbone;
+import io.facex.api.Head;
+import io.facex.api.Plugin;
+import io.facex.api.PluginKind;
+import io.facex.core.config.ConfigDocument;
+import io.facex.core.config.Configs;
+import io.facex.core.nn.BlockStats;
+import io.facex.core.registry.PluginInfo;
+import io.facex.core.registry.PluginProblem;
+import io.facex.core.registry.PluginRegistry;
+import io.facex.core.registry.UnknownPluginException;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code facex} scope of the Gogo shell. Each command prints to {@code System.out}, which Gogo
+ * routes to the calling session, and throws on failure so that {@code bin/facex CMD} exits non-zero.
+ */
+public final class FacexCommands {
+
+    /** The functions registered in the {@code facex} scope; only commands that work are listed. */
+    public static final String[] FUNCTIONS = {"list", "info"};
+
+    private final PluginRegistry registry;
+
+    public FacexCommands(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Descriptor("List every installed plugin by kind, with the bundle and version it comes from")
+    public void list(
+            @Descriptor("output format: text, md, csv or json")
+            @Parameter(names = {"-f", "--format"}, absentValue = "text") String format) {
+        Table.Format fmt = Table.Format.parse(format);
+        Table t = new Table("kind", "name", "description", "bundle", "version");
+        for (PluginInfo p : registry.list()) {
+            t.add(p.kind().id(), p.name(), p.plugin().description(), p.origin(), p.version());
+        }
+        PrintStream out = System.out;
+        out.print(t.render(fmt));
+        List<PluginProblem> problems = registry.problems();
+        if (!problems.isEmpty() && fmt == Table.Format.TEXT) {
+            out.println();
+            out.println("Not available:");
+            for (PluginProblem p : problems) {
+                out.println("  " + p.subject() + " (" + p.origin() + "): " + p.message());
+            }
+        }
+    }
+
+    @Descriptor("Show a plugin's description, bundle, default configuration and, for a backbone, its parameter count")
+    public void info(
+            @Descriptor("plugin kind, when a name is used by more than one kind (backbone, head, ...)")
+            @Parameter(names = {"-k", "--kind"}, absentValue = "") String kind,
+            @Descriptor("a YAML or JSON file with a section for this plugin (FaceX-Zoo's backbone_conf.yaml works)")
+            @Parameter(names = {"-c", "--config"}, absentValue = "") String configFile,
+            @Descriptor("plugin name, as in FaceX-Zoo (MobileFaceNet, MV-Softmax, ...)") String name) {
+        PluginInfo info = resolve(kind, name);
+        Plugin<?> plugin = info.plugin();
+        PrintStream out = System.out;
+        out.println(plugin.name() + " (" + info.kind().id() + ")");
+        out.println("  " + plugin.description());
+        out.println("  bundle: " + info.origin() + " " + info.version());
+        describe(plugin, configFile.isEmpty() ? null : Path.of(configFile), out);
+    }
+
+    private <C> void describe(Plugin<C> plugin, Path file, PrintStream out) {
+        C config = file == null ? plugin.defaultConfig() : Configs.bind(plugin, ConfigDocument.read(file), plugin.name());
+        if (plugin instanceof Backbone<?>) {
+            @SuppressWarnings("unchecked")
+            Backbone<C> b = (Backbone<C>) plugin;
+            out.printf("  parameters: %,d%n", BlockStats.parameterCount(b, config));
+            out.println("  input: (N, " + b.inputShape(config).toString().replaceAll("[()]", "") + ") -> output: (N, "
+                    + b.featureDim(config) + ")");
+        } else if (plugin instanceof Head<?>) {
+            @SuppressWarnings("unchecked")
+            Head<C> h = (Head<C>) plugin;
+            out.println("  features: " + h.featureDim(config) + ", classes: " + h.numClasses(config));
+        }
+        out.println("  configuration" + (file == null ? " (defaults)" : " (from " + file + ")") + ":");
+        for (String line : Configs.toYaml(config).split("\n")) {
+            out.println("    " + line);
+        }
+    }
+
+    private PluginInfo resolve(String kind, String name) {
+        List<PluginInfo> all = registry.list();
+        Optional<PluginKind> k = kind.isEmpty() ? Optional.empty() : PluginKind.of(kind);
+        if (!kind.isEmpty() && k.isEmpty()) {
+            throw new IllegalArgumentException("unknown plugin kind '" + kind + "'; kinds: "
+                    + String.join(", ", PluginKind.values().stream().map(PluginKind::id).toList()));
+        }
+        List<PluginInfo> matches = all.stream()
+                .filter(p -> p.name().equals(name) && k.map(x -> x.equals(p.kind())).orElse(true)).toList();
+        if (matches.size() == 1) {
+            return matches.get(0);
+        }
+        if (matches.isEmpty()) {
+            List<String> names = all.stream().filter(p -> k.map(x -> x.equals(p.kind())).orElse(true))
+                    .map(PluginInfo::name).distinct().toList();
+            throw new UnknownPluginException(k.map(PluginKind::id).orElse("plugin"), name, names);
+        }
+        throw new IllegalArgumentException("'" + name + "' is the name of several plugins ("
+                + String.join(", ", matches.stream().map(p -> p.kind().id()).toList()) + "); say which with --kind");
+    }
+}

@@ -1,0 +1,287 @@
+package io.facex.launch;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The embedded Equinox container of a FaceX-J installation ({@code home}: {@code bundles/},
+ * {@code plugins/}, {@code conf/}). Everything that starts the platform goes through here: the
+ * {@code bin/facex} launcher and the tests that boot the real thing.
+ */
+public final class FacexContainer implements AutoCloseable {
+
+    /** Property: milliseconds between scans of {@code plugins/}. */
+    public static final String POLL_PROPERTY = "felix.fileinstall.poll";
+
+    private static final long SERVICE_TIMEOUT_MS = 60_000;
+
+    private final Path home;
+    private final Path storage;
+    private final Framework framework;
+    private final PrintStream log;
+
+    private FacexContainer(Path home, Path storage, Framework framework, PrintStream log) {
+        this.home = home;
+        this.storage = storage;
+        this.framework = framework;
+        this.log = log;
+    }
+
+    /**
+     * Starts the framework with every bundle of {@code home/bundles} and watches {@code home/plugins}.
+     *
+     * @param interactive whether the Gogo console should take over the terminal
+     * @param overrides   extra framework properties (tests shorten the plugin poll interval)
+     * @param log         where the launcher reports problems (a raw stream, not {@code System.err},
+     *                    which Gogo replaces while it runs)
+     */
+    public static FacexContainer start(Path home, boolean interactive, Map<String, String> overrides, PrintStream log)
+            throws BundleException, IOException {
+        Path bundles = home.resolve("bundles");
+        if (!Files.isDirectory(bundles)) {
+            throw new IOException("not a FaceX-J installation: " + bundles + " is missing (set facex.home)");
+        }
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        Path storage = Files.createTempDirectory("facex-osgi-");
+
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.compute(FacexContainer.class.getClassLoader()));
+        props.put("felix.fileinstall.dir", plugins.toString());
+        props.put(POLL_PROPERTY, "1000");
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.bundles.new.start", "true");
+        props.put("felix.fileinstall.filter", ".*\\.jar");
+        props.put("felix.fileinstall.log.level", "1");
+        props.put("gosh.args", interactive ? "" : "--nointeractive");
+        props.put("eclipse.log.enabled", "false");
+        props.putAll(overrides);
+
+        Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class,
+                FacexContainer.class.getClassLoader()).iterator();
+        if (!factories.hasNext()) {
+            throw new IllegalStateException("no OSGi framework on the class path (org.eclipse.osgi missing from lib/)");
+        }
+        Framework framework = factories.next().newFramework(props);
+        framework.init();
+        FacexContainer c = new FacexContainer(home, storage, framework, log);
+        BundleContext ctx = framework.getBundleContext();
+        ctx.addFrameworkListener(e -> {
+            if (e.getType() == FrameworkEvent.ERROR) {
+                log.println("facex: " + describe(e.getBundle()) + ": " + rootMessage(e.getThrowable()));
+            }
+        });
+        framework.start();
+
+        List<Bundle> installed = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(bundles)) {
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted(Comparator.naturalOrder()).toList()) {
+                try {
+                    // reference: leaves the jar where it is instead of copying it into the framework cache
+                    installed.add(ctx.installBundle("reference:" + jar.toUri()));
+                } catch (BundleException e) {
+                    log.println("facex: cannot install " + home.relativize(jar) + ": " + rootMessage(e));
+                }
+            }
+        }
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                log.println("facex: bundle " + describe(b) + " did not start: " + rootMessage(e));
+            }
+        }
+        c.awaitService("(objectClass=org.apache.felix.service.command.CommandProcessor)");
+        c.awaitService("(osgi.command.scope=facex)");
+        return c;
+    }
+
+    public BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Blocks until the framework stops (the interactive shell's {@code exit}, or a signal). */
+    public void awaitStop() throws InterruptedException {
+        framework.waitForStop(0);
+    }
+
+    /**
+     * Runs one Gogo command line, as typed at the prompt. A bare FaceX-J command word gets its
+     * {@code facex:} scope.
+     *
+     * @return 0, or 1 when the command failed (its message goes to {@code err})
+     */
+    public int execute(String line, OutputStream out, OutputStream err) {
+        ServiceReference<?> ref = context().getServiceReference("org.apache.felix.service.command.CommandProcessor");
+        if (ref == null) {
+            new PrintStream(err, true).println("facex: the command shell is not running");
+            return 1;
+        }
+        Object processor = context().getService(ref);
+        String command = scoped(line.strip());
+        PrintStream errPrint = new PrintStream(err, true);
+        try {
+            // Gogo's types live in its bundle; this side only has the class path, hence reflection.
+            Method create = processor.getClass().getMethod("createSession", InputStream.class, OutputStream.class,
+                    OutputStream.class);
+            Object session = create.invoke(processor, new ByteArrayInputStream(new byte[0]), out, err);
+            Method execute = session.getClass().getMethod("execute", CharSequence.class);
+            execute.setAccessible(true);
+            Method close = session.getClass().getMethod("close");
+            close.setAccessible(true);
+            try {
+                execute.invoke(session, command);
+                return 0;
+            } finally {
+                close.invoke(session);
+            }
+        } catch (InvocationTargetException e) {
+            errPrint.println("facex: " + rootMessage(e.getCause()));
+            return 1;
+        } catch (ReflectiveOperationException e) {
+            errPrint.println("facex: cannot run '" + command + "': " + e);
+            return 1;
+        } finally {
+            out.flush();
+            context().ungetService(ref);
+        }
+    }
+
+    /** The functions of the facex scope, as the commands service announces them. */
+    public List<String> facexCommands() {
+        List<String> names = new ArrayList<>();
+        try {
+            ServiceReference<?>[] refs = context().getServiceReferences((String) null, "(osgi.command.scope=facex)");
+            if (refs != null) {
+                for (ServiceReference<?> r : refs) {
+                    Object f = r.getProperty("osgi.command.function");
+                    if (f instanceof String[] arr) {
+                        names.addAll(List.of(arr));
+                    } else if (f != null) {
+                        names.add(f.toString());
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return names;
+    }
+
+    private String scoped(String line) {
+        int space = line.indexOf(' ');
+        String first = space < 0 ? line : line.substring(0, space);
+        if (!first.contains(":") && facexCommands().contains(first)) {
+            return "facex:" + line;
+        }
+        return line;
+    }
+
+    private void awaitService(String filter) {
+        try {
+            ServiceTracker<Object, Object> t = new ServiceTracker<>(context(), context().createFilter(filter), null);
+            t.open(true);
+            try {
+                if (t.waitForService(SERVICE_TIMEOUT_MS) == null) {
+                    throw new IllegalStateException("the platform did not come up: no service " + filter
+                            + " after " + SERVICE_TIMEOUT_MS / 1000 + " s; bundles not active: " + inactiveBundles());
+                }
+            } finally {
+                t.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String inactiveBundles() {
+        List<String> names = new ArrayList<>();
+        for (Bundle b : context().getBundles()) {
+            if (b.getState() != Bundle.ACTIVE && b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                names.add(describe(b));
+            }
+        }
+        return names.isEmpty() ? "none" : String.join(", ", names);
+    }
+
+    static String describe(Bundle b) {
+        if (b == null) {
+            return "framework";
+        }
+        String loc = b.getLocation();
+        int slash = loc.lastIndexOf('/');
+        return b.getSymbolicName() + " " + b.getVersion() + " (" + (slash >= 0 ? loc.substring(slash + 1) : loc) + ")";
+    }
+
+    static String rootMessage(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        String own = t.getMessage();
+        if (root != t && own != null && !own.equals(m) && !(t instanceof InvocationTargetException)) {
+            return own + ": " + root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        }
+        return m == null ? root.getClass().getSimpleName() : (root instanceof IllegalArgumentException
+                || root instanceof IllegalStateException ? m : root.getClass().getSimpleName() + ": " + m);
+    }
+
+    @Override
+    public void close() throws BundleException, InterruptedException {
+        try {
+            framework.stop();
+            framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
+        } finally {
+            deleteTree(storage);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}

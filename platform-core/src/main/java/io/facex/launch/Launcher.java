@@ -1,0 +1,77 @@
+package io.facex.launch;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * {@code bin/facex}: with no arguments opens the interactive shell; with arguments runs one command
+ * ({@code bin/facex list}, {@code bin/facex info MobileFaceNet}) and exits with its status.
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // Taken before the framework starts: Gogo replaces System.out/err with per-session streams.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.print(USAGE);
+            System.exit(0);
+        }
+        Path home = Path.of(System.getProperty("facex.home", ".")).toAbsolutePath().normalize();
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        int status;
+        try (FacexContainer c = FacexContainer.start(home, args.length == 0, Map.of(), err)) {
+            if (args.length == 0) {
+                c.awaitStop();
+                status = 0;
+            } else if (args[0].equals("help")) {
+                out.print(USAGE);
+                status = c.execute(args.length > 1 ? "help facex:" + args[1] : "help", out, err);
+            } else {
+                status = c.execute(commandLine(args), out, err);
+            }
+        } catch (Exception e) {
+            err.println("facex: " + FacexContainer.rootMessage(e));
+            status = 2;
+        }
+        out.flush();
+        System.exit(status);
+    }
+
+    /** Joins arguments into a Gogo command line, quoting what the shell would otherwise split or expand. */
+    static String commandLine(String[] args) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : args) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            if (a.isEmpty() || a.matches(".*[\\s\"'$;|&<>(){}\\[\\]\\\\].*")) {
+                sb.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")).append('"');
+            } else {
+                sb.append(a);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final String USAGE = """
+            Usage: facex [COMMAND [OPTIONS] [ARGS]]
+
+            With no command, opens the interactive shell (Gogo; 'help' lists every command, 'exit' leaves).
+            With a command, runs it and exits with its status (0 ok, 1 command failed, 2 platform failed).
+
+            Commands:
+              list [-f text|md|csv|json]      every installed plugin by kind, with bundle and version
+              info [-k KIND] [-c FILE] NAME   a plugin's description, configuration and parameter count
+              help [COMMAND]                  this text, or a command's options
+
+            Plugins: drop a plugin bundle (.jar) into plugins/ and it is available at once; remove it
+            and it is gone. Environment: FACEX_OPTS adds JVM options (e.g. -Xmx8g).
+            """;
+}

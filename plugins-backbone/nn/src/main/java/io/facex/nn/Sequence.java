@@ -1,0 +1,67 @@
+package io.facex.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A sequential block whose children carry PyTorch module names ({@code conv}, {@code bn},
+ * {@code prelu}, {@code model.0}), so a parameter's path maps one-to-one onto a FaceX-Zoo state-dict
+ * key ({@link TorchNames}). Optionally residual: output = input + children(input).
+ */
+public final class Sequence extends AbstractBlock {
+
+    private final boolean residual;
+
+    public Sequence() {
+        this(false);
+    }
+
+    public Sequence(boolean residual) {
+        super((byte) 1);
+        this.residual = residual;
+    }
+
+    /** Appends a child under its PyTorch attribute name. */
+    public Sequence add(String name, Block block) {
+        addChildBlock(name, block);
+        return this;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDList current = inputs;
+        for (Block child : children.values()) {
+            current = child.forward(store, current, training, params);
+        }
+        if (residual) {
+            NDArray sum = current.singletonOrThrow().add(inputs.singletonOrThrow());
+            return new NDList(sum);
+        }
+        return current;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] shapes = inputShapes;
+        for (Block child : children.values()) {
+            child.initialize(manager, dataType, shapes);
+            shapes = child.getOutputShapes(shapes);
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape[] shapes = inputShapes;
+        for (Block child : children.values()) {
+            shapes = child.getOutputShapes(shapes);
+        }
+        return shapes;
+    }
+}

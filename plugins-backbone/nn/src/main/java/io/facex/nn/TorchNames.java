@@ -1,0 +1,35 @@
+package io.facex.nn;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Maps DJL parameter paths to PyTorch state-dict keys. DJL names a child {@code NN<name>} (a two-digit
+ * position, then the name given to {@link Sequence#add}) and joins levels with {@code _}; its BatchNorm
+ * calls PyTorch's weight/bias/running_mean/running_var gamma/beta/runningMean/runningVar.
+ */
+public final class TorchNames {
+
+    private static final Pattern LEVEL = Pattern.compile("(?:^|_)(\\d{2})(?=[A-Za-z0-9])");
+    private static final Map<String, String> LEAF = Map.of(
+            "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
+
+    private TorchNames() {
+    }
+
+    /**
+     * The state-dict key of a DJL parameter path, for blocks built from {@link Sequence} children
+     * named after the PyTorch attributes, e.g. {@code 01conv1_02bn_gamma} → {@code conv1.bn.weight}.
+     */
+    public static String toTorch(String djlPath) {
+        String dotted = LEVEL.matcher(djlPath).replaceAll(".");
+        if (dotted.startsWith(".")) {
+            dotted = dotted.substring(1);
+        }
+        int leafAt = dotted.lastIndexOf('_');
+        String parent = leafAt < 0 ? "" : dotted.substring(0, leafAt);
+        String leaf = leafAt < 0 ? dotted : dotted.substring(leafAt + 1);
+        leaf = LEAF.getOrDefault(leaf, leaf);
+        return parent.isEmpty() ? leaf : parent + "." + leaf;
+    }
+}
