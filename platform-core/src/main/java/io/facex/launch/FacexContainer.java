@@ -40,6 +40,8 @@ public final class FacexContainer implements AutoCloseable {
     public static final String POLL_PROPERTY = "felix.fileinstall.poll";
 
     private static final long SERVICE_TIMEOUT_MS = 60_000;
+    /** The interactive console (JLine); one-shot commands need only the Gogo runtime. */
+    private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
 
     private final Path home;
     private final Path storage;
@@ -103,6 +105,9 @@ public final class FacexContainer implements AutoCloseable {
         List<Bundle> installed = new ArrayList<>();
         try (Stream<Path> jars = Files.list(bundles)) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted(Comparator.naturalOrder()).toList()) {
+                if (!interactive && jar.getFileName().toString().startsWith(CONSOLE_BUNDLE)) {
+                    continue; // the console would start a session of its own with no terminal to read
+                }
                 try {
                     // reference: leaves the jar where it is instead of copying it into the framework cache
                     installed.add(ctx.installBundle("reference:" + jar.toUri()));
@@ -164,7 +169,14 @@ public final class FacexContainer implements AutoCloseable {
             Method close = session.getClass().getMethod("close");
             close.setAccessible(true);
             try {
-                execute.invoke(session, command);
+                Object result = execute.invoke(session, command);
+                if (result != null) {
+                    // What the console would print: commands like 'lb' or 'echo' return their output.
+                    Method format = session.getClass().getMethod("format", Object.class, int.class);
+                    format.setAccessible(true);
+                    PrintStream p = new PrintStream(out, true);
+                    p.println(format.invoke(session, result, 0));
+                }
                 return 0;
             } finally {
                 close.invoke(session);
@@ -176,7 +188,11 @@ public final class FacexContainer implements AutoCloseable {
             errPrint.println("facex: cannot run '" + command + "': " + e);
             return 1;
         } finally {
-            out.flush();
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // the caller's stream; nothing more to tell it
+            }
             context().ungetService(ref);
         }
     }

@@ -25,6 +25,10 @@ public final class Launcher {
         }
         Path home = Path.of(System.getProperty("facex.home", ".")).toAbsolutePath().normalize();
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        if (args.length > 0) {
+            // No console to drive: tell JLine so, instead of letting it warn that it could not find one.
+            System.setProperty("org.jline.terminal.dumb", "true");
+        }
         int status;
         try (FacexContainer c = FacexContainer.start(home, args.length == 0, Map.of(), err)) {
             if (args.length == 0) {
