@@ -81,7 +81,7 @@ public final class FacexContainer implements AutoCloseable {
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.filter", ".*\\.jar");
-        props.put("felix.fileinstall.log.level", "1");
+        props.put("felix.fileinstall.log.level", "2"); // warnings: that is how a failed start is reported
         props.put("gosh.args", interactive ? "" : "--nointeractive");
         props.put("eclipse.log.enabled", "false");
         props.putAll(overrides);
@@ -151,7 +151,7 @@ public final class FacexContainer implements AutoCloseable {
      * @return 0, or 1 when the command failed (its message goes to {@code err})
      */
     public int execute(String line, OutputStream out, OutputStream err) {
-        ServiceReference<?> ref = context().getServiceReference("org.apache.felix.service.command.CommandProcessor");
+        ServiceReference<?> ref = commandProcessor();
         if (ref == null) {
             new PrintStream(err, true).println("facex: the command shell is not running");
             return 1;
@@ -197,11 +197,22 @@ public final class FacexContainer implements AutoCloseable {
         }
     }
 
+    /** All references, not only class-compatible ones: the launcher side never casts the service. */
+    private ServiceReference<?> commandProcessor() {
+        try {
+            ServiceReference<?>[] refs = context().getAllServiceReferences(
+                    "org.apache.felix.service.command.CommandProcessor", null);
+            return refs == null || refs.length == 0 ? null : refs[0];
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The functions of the facex scope, as the commands service announces them. */
     public List<String> facexCommands() {
         List<String> names = new ArrayList<>();
         try {
-            ServiceReference<?>[] refs = context().getServiceReferences((String) null, "(osgi.command.scope=facex)");
+            ServiceReference<?>[] refs = context().getAllServiceReferences(null, "(osgi.command.scope=facex)");
             if (refs != null) {
                 for (ServiceReference<?> r : refs) {
                     Object f = r.getProperty("osgi.command.function");

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -119,7 +118,8 @@ public final class Configs {
         } catch (JsonMappingException e) {
             List<String> keyPath = new ArrayList<>(path);
             e.getPath().forEach(ref -> keyPath.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]"));
-            throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath), typeProblem(e), e);
+            JsonNode value = merged.at("/" + String.join("/", keyPath.subList(path.size(), keyPath.size())));
+            throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath), typeProblem(e, value), e);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ConfigException(doc.file(), doc.lineOf(path), dotted, e.getMessage(), e);
         }
@@ -134,10 +134,11 @@ public final class Configs {
         return config;
     }
 
-    private static String typeProblem(JsonMappingException e) {
+    private static String typeProblem(JsonMappingException e, JsonNode value) {
         if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
-            String got = e instanceof InvalidFormatException ife ? " '" + ife.getValue() + "'" : "";
-            return "expected " + typeName(mie.getTargetType()) + ", got" + (got.isEmpty() ? " something else" : got);
+            String got = value == null || value.isMissingNode() ? "something else"
+                    : value.isTextual() ? "'" + value.asText() + "'" : value.toString();
+            return "expected " + typeName(mie.getTargetType()) + ", got " + got;
         }
         return e.getOriginalMessage();
     }

@@ -7,7 +7,13 @@ import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.BundleTracker;
 
+import io.facex.core.registry.PluginProblem;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.log.LogReaderService;
+
+import java.util.ArrayList;
 import java.util.Hashtable;
+import java.util.List;
 
 /**
  * Starts the platform inside the container: the plugin extender, the registry service and the
@@ -23,7 +29,17 @@ public final class CoreActivator implements BundleActivator {
         PluginExtender plugins = new PluginExtender();
         extender = new BundleTracker<>(context, Bundle.ACTIVE, plugins);
         extender.open();
-        registry = new OsgiRegistry(context, plugins::problems);
+        BundleProblems bundleProblems = new BundleProblems(context);
+        context.addBundleListener(bundleProblems);
+        ServiceReference<LogReaderService> logReader = context.getServiceReference(LogReaderService.class);
+        if (logReader != null) {
+            context.getService(logReader).addLogListener(bundleProblems);
+        }
+        registry = new OsgiRegistry(context, () -> {
+            List<PluginProblem> all = new ArrayList<>(bundleProblems.problems());
+            all.addAll(plugins.problems());
+            return all;
+        });
         registry.open();
         context.registerService(PluginRegistry.class, registry, null);
 

@@ -38,6 +38,27 @@ public interface PluginRegistry {
         return type.cast(info.plugin());
     }
 
+    /** Whether the plugin is still offered (its bundle may have been removed since it was looked up). */
+    default boolean isAvailable(PluginInfo plugin) {
+        return list().stream().anyMatch(p -> p.plugin() == plugin.plugin());
+    }
+
+    /**
+     * Runs work that uses a plugin. A job keeps the instance it resolved, so it normally finishes even if
+     * the plugin's bundle is removed meanwhile; if the removal does break it (a class the bundle can no
+     * longer load), the failure says so instead of surfacing as a bare linkage error.
+     */
+    default <T> T use(PluginInfo plugin, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | LinkageError e) {
+            if (!isAvailable(plugin)) {
+                throw new PluginRemovedException(plugin, e);
+            }
+            throw e;
+        }
+    }
+
     /** A registry of the plugins on the context class loader's class path. */
     static PluginRegistry onClassPath() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();

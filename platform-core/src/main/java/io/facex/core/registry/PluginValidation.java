@@ -33,6 +33,9 @@ public final class PluginValidation {
 
     /** One line for a failure, with the root cause, which is what the user can act on. */
     public static String describe(Throwable t) {
+        while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+            t = t.getCause(); // reflection's wrapper says nothing the user can act on
+        }
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

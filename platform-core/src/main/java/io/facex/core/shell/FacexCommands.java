@@ -68,7 +68,11 @@ public final class FacexCommands {
         out.println(plugin.name() + " (" + info.kind().id() + ")");
         out.println("  " + plugin.description());
         out.println("  bundle: " + info.origin() + " " + info.version());
-        describe(plugin, configFile.isEmpty() ? null : Path.of(configFile), out);
+        Path file = configFile.isEmpty() ? null : Path.of(configFile);
+        registry.use(info, () -> {
+            describe(plugin, file, out);
+            return null;
+        });
     }
 
     private <C> void describe(Plugin<C> plugin, Path file, PrintStream out) {
@@ -76,9 +80,11 @@ public final class FacexCommands {
         if (plugin instanceof Backbone<?>) {
             @SuppressWarnings("unchecked")
             Backbone<C> b = (Backbone<C>) plugin;
-            out.printf("  parameters: %,d%n", BlockStats.parameterCount(b, config));
+            BlockStats.BackboneStats stats = BlockStats.inspect(b, config);
+            out.printf("  parameters: %,d%n", stats.parameters());
             out.println("  input: (N, " + b.inputShape(config).toString().replaceAll("[()]", "") + ") -> output: (N, "
                     + b.featureDim(config) + ")");
+            out.println("  forward pass: " + stats.output());
         } else if (plugin instanceof Head<?>) {
             @SuppressWarnings("unchecked")
             Head<C> h = (Head<C>) plugin;

@@ -1,0 +1,175 @@
+package io.facex.assembly;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+
+/**
+ * Builds a real plugin bundle from Java source at test time, the way a third party would: compiled
+ * against the published api jar and DJL only, with a hand-written OSGi manifest.
+ */
+final class ThirdPartyBundle {
+
+    private final String symbolicName;
+    private String version = "1.0.0";
+    private final Map<String, String> sources = new LinkedHashMap<>();
+    private final Map<String, String> services = new LinkedHashMap<>();
+    private String activator;
+    private final List<String> imports = new ArrayList<>(List.of(
+            "io.facex.api;version=\"[1.0,2)\"",
+            "ai.djl.nn;version=\"[0.36,1)\"",
+            "ai.djl.nn.core;version=\"[0.36,1)\"",
+            "ai.djl.nn.convolutional;version=\"[0.36,1)\"",
+            "ai.djl.ndarray.types;version=\"[0.36,1)\""));
+
+    ThirdPartyBundle(String symbolicName) {
+        this.symbolicName = symbolicName;
+    }
+
+    ThirdPartyBundle version(String v) {
+        this.version = v;
+        return this;
+    }
+
+    ThirdPartyBundle source(String className, String code) {
+        sources.put(className, code);
+        return this;
+    }
+
+    ThirdPartyBundle service(String spi, String impl) {
+        services.merge(spi, impl, (a, b) -> a + "\n" + b);
+        return this;
+    }
+
+    ThirdPartyBundle activator(String className) {
+        this.activator = className;
+        imports.add("org.osgi.framework;version=\"[1.8,2)\"");
+        return this;
+    }
+
+    /** Compiles and packs the bundle, then moves it into place in one step (as a user's copy would end). */
+    Path writeTo(Path target) throws IOException {
+        Path work = Files.createTempDirectory("tpb-");
+        Path src = work.resolve("src");
+        Path classes = Files.createDirectories(work.resolve("classes"));
+        List<String> files = new ArrayList<>();
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            Path f = src.resolve(e.getKey().replace('.', '/') + ".java");
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, e.getValue());
+            files.add(f.toString());
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diag = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("--release", "17", "-proc:none", "-d", classes.toString(), "-cp", classPath()));
+        args.addAll(files);
+        int rc = javac.run(null, diag, diag, args.toArray(String[]::new));
+        if (rc != 0) {
+            throw new IllegalStateException("test bundle did not compile:\n" + diag.toString(StandardCharsets.UTF_8));
+        }
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", symbolicName);
+        a.putValue("Bundle-Version", version);
+        a.putValue("Import-Package", String.join(",", imports));
+        if (activator != null) {
+            a.putValue("Bundle-Activator", activator);
+        }
+        Path tmp = Files.createTempFile(target.getParent(), ".tpb", ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp); JarOutputStream jar = new JarOutputStream(os, mf)) {
+            try (Stream<Path> walk = Files.walk(classes)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    jar.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
+                    jar.write(Files.readAllBytes(p));
+                    jar.closeEntry();
+                }
+            }
+            for (Map.Entry<String, String> e : services.entrySet()) {
+                jar.putNextEntry(new JarEntry("META-INF/services/" + e.getKey()));
+                jar.write((e.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+                jar.closeEntry();
+            }
+        }
+        // A hidden temp name is not matched by the plugins/ filter (*.jar); the move publishes it whole.
+        return Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String classPath() {
+        List<String> jars = new ArrayList<>();
+        for (String anchor : new String[] {"io.facex.api.Backbone", "ai.djl.nn.Block", "org.osgi.framework.Bundle"}) {
+            try {
+                jars.add(Path.of(Class.forName(anchor).getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (ClassNotFoundException | URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, jars);
+    }
+
+    /**
+     * A tiny backbone: conv 3→8 stride 2, flatten, linear to feat_dim. {@code delay_ms} makes build()
+     * wait before it loads the class that builds the block, so a test can pull the bundle from under it.
+     */
+    static ThirdPartyBundle tinyNet(String version, String description) {
+        return new ThirdPartyBundle("com.example.tinynet").version(version)
+                .source("com.example.tiny.TinyNet", """
+                        package com.example.tiny;
+                        import ai.djl.nn.Block;
+                        import io.facex.api.Backbone;
+                        import io.facex.api.InvalidConfigException;
+                        public final class TinyNet implements Backbone<TinyNet.Config> {
+                            public record Config(int featDim, long delayMs) {}
+                            public String name() { return "TinyNet"; }
+                            public String description() { return "%s"; }
+                            public Class<Config> configType() { return Config.class; }
+                            public Config defaultConfig() { return new Config(16, 0); }
+                            public void validate(Config c) {
+                                if (c.featDim() <= 0) throw new InvalidConfigException("feat_dim", "must be positive");
+                            }
+                            public int featureDim(Config c) { return c.featDim(); }
+                            public Block build(Config c) {
+                                if (c.delayMs() > 0) {
+                                    try { Thread.sleep(c.delayMs()); } catch (InterruptedException e) { throw new RuntimeException(e); }
+                                }
+                                return Layers.stack(c.featDim());
+                            }
+                        }
+                        """.formatted(description))
+                .source("com.example.tiny.Layers", """
+                        package com.example.tiny;
+                        import ai.djl.ndarray.types.Shape;
+                        import ai.djl.nn.Block;
+                        import ai.djl.nn.Blocks;
+                        import ai.djl.nn.SequentialBlock;
+                        import ai.djl.nn.convolutional.Conv2d;
+                        import ai.djl.nn.core.Linear;
+                        final class Layers {
+                            static Block stack(int featDim) {
+                                return new SequentialBlock()
+                                        .add(Conv2d.builder().setFilters(8).setKernelShape(new Shape(3, 3)).optStride(new Shape(2, 2)).build())
+                                        .add(Blocks.batchFlattenBlock())
+                                        .add(Linear.builder().setUnits(featDim).build());
+                            }
+                        }
+                        """)
+                .service("io.facex.api.Backbone", "com.example.tiny.TinyNet");
+    }
+}
