@@ -96,7 +96,9 @@ public final class Configs {
     public static <C> C bind(Plugin<C> plugin, ConfigDocument doc, List<String> path, JsonNode node) {
         String dotted = String.join(".", path);
         ObjectNode merged = YAML.valueToTree(plugin.defaultConfig());
-        if (node != null && !node.isNull() && !node.isMissingNode()) {
+        // "MobileFaceNet:" with nothing under it reads as an empty string in YAML: all defaults.
+        boolean empty = node == null || node.isNull() || node.isMissingNode() || (node.isTextual() && node.asText().isEmpty());
+        if (!empty) {
             if (!node.isObject()) {
                 throw new ConfigException(doc.file(), doc.lineOf(path), dotted,
                         "expected a mapping of " + plugin.name() + " settings, found " + describe(node));

@@ -58,11 +58,11 @@ public final class Table {
         };
     }
 
-    private int[] widths() {
+    private int[] widths(List<List<String>> body) {
         int[] w = new int[header.size()];
         for (int i = 0; i < w.length; i++) {
             w[i] = header.get(i).length();
-            for (List<String> r : rows) {
+            for (List<String> r : body) {
                 w[i] = Math.max(w[i], r.get(i).length());
             }
         }
@@ -70,7 +70,7 @@ public final class Table {
     }
 
     private String text() {
-        int[] w = widths();
+        int[] w = widths(rows);
         StringBuilder sb = new StringBuilder();
         line(sb, header.stream().map(h -> h.toUpperCase(Locale.ROOT)).toList(), w, "", "  ", "");
         for (List<String> r : rows) {
@@ -80,7 +80,8 @@ public final class Table {
     }
 
     private String markdown() {
-        int[] w = widths();
+        List<List<String>> body = rows.stream().map(r -> r.stream().map(c -> c.replace("|", "\\|")).toList()).toList();
+        int[] w = widths(body);
         StringBuilder sb = new StringBuilder();
         line(sb, header, w, "| ", " | ", " |");
         List<String> rule = new ArrayList<>();
@@ -88,8 +89,8 @@ public final class Table {
             rule.add("-".repeat(Math.max(3, x)));
         }
         line(sb, rule, w, "| ", " | ", " |");
-        for (List<String> r : rows) {
-            line(sb, r.stream().map(c -> c.replace("|", "\\|")).toList(), w, "| ", " | ", " |");
+        for (List<String> r : body) {
+            line(sb, r, w, "| ", " | ", " |");
         }
         return sb.toString();
     }
