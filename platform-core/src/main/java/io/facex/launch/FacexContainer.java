@@ -131,6 +131,14 @@ public final class FacexContainer implements AutoCloseable {
         return c;
     }
 
+    /**
+     * What {@code org.osgi.framework.system.packages.extra} must say for bundles to share the class
+     * path's DJL; for tests that boot a framework of their own (Pax Exam).
+     */
+    public static String systemPackagesExtra() {
+        return SystemPackages.compute(FacexContainer.class.getClassLoader());
+    }
+
     public BundleContext context() {
         return framework.getBundleContext();
     }
