@@ -188,6 +188,23 @@ class ContainerTest {
     }
 
     @Test
+    void filesThatAreNotBundlesAreNamedWithTheReason() throws Exception {
+        Path corrupt = Files.write(home.resolve("plugins/corrupt.jar"), new byte[] {'P', 'K', 3, 4, 0, 0, 1, 2, 3});
+        Path plain = home.resolve("plugins/plain.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(plain))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("a.txt"));
+            jar.write("not a bundle".getBytes(StandardCharsets.UTF_8));
+        }
+        Result r = run("list");
+        assertTrue(r.out().contains("corrupt.jar (plugins/): not a readable jar"), r.out());
+        assertTrue(r.out().contains("plain.jar (plugins/): not an OSGi bundle: no META-INF/MANIFEST.MF"), r.out());
+        assertEquals(0, run("info MobileFaceNet").status());
+        Files.delete(corrupt);
+        Files.delete(plain);
+        assertFalse(run("list").out().contains("Not available"));
+    }
+
+    @Test
     void pluginThatFailsToConstructOrRejectsItsDefaultsIsReportedNotOffered() throws Exception {
         Path jar = home.resolve("plugins/bad-plugins.jar");
         new ThirdPartyBundle("com.example.badplugins")

@@ -11,6 +11,7 @@ import io.facex.core.registry.PluginProblem;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.log.LogReaderService;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
@@ -35,8 +36,11 @@ public final class CoreActivator implements BundleActivator {
         if (logReader != null) {
             context.getService(logReader).addLogListener(bundleProblems);
         }
+        String watched = context.getProperty("felix.fileinstall.dir");
+        PluginFolder folder = new PluginFolder(watched == null ? null : Path.of(watched));
         registry = new OsgiRegistry(context, () -> {
-            List<PluginProblem> all = new ArrayList<>(bundleProblems.problems());
+            List<PluginProblem> all = new ArrayList<>(folder.problems());
+            all.addAll(bundleProblems.problems());
             all.addAll(plugins.problems());
             return all;
         });
