@@ -108,6 +108,14 @@ class ContainerTest {
     }
 
     @Test
+    void infoOnAHeadShowsItsSizes() {
+        Result r = run("info MV-Softmax");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("features: 512, classes: 72778"), r.out());
+        assertTrue(r.out().contains("mv_weight: 1.12"), r.out());
+    }
+
+    @Test
     void configurationFromAFaceXZooStyleFile() throws IOException {
         Path conf = home.resolve("small.yaml");
         Files.writeString(conf, "ResNet:\n    depth: 152\nMobileFaceNet:\n    feat_dim: 128\n    out_h: 7\n    out_w: 7\n");

@@ -1,0 +1,83 @@
+package io.facex.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The shared core of FaceX-Zoo's margin heads (AM, ArcFace, MV-Softmax, NPCFace, ...): a class matrix
+ * {@code weight} (featDim, numClass) with renorm initialisation, cosine logits between L2-normalised
+ * features and L2-normalised class columns, and the target cosine of each row. Subclasses turn those
+ * into logits with their margin rule.
+ *
+ * <p>Forward input: (features (B, featDim), labels (B) int64); output: (logits (B, numClass)).
+ */
+public abstract class CosineClassifier extends AbstractBlock {
+
+    private final int featDim;
+    private final int numClass;
+    private final Parameter weight;
+
+    protected CosineClassifier(int featDim, int numClass) {
+        super((byte) 1);
+        this.featDim = featDim;
+        this.numClass = numClass;
+        this.weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(featDim, numClass))
+                .optInitializer(new RenormInitializer())
+                .build());
+    }
+
+    /**
+     * The head's rule.
+     *
+     * @param cos    (B, C) cosines, to be modified into logits (not yet scaled)
+     * @param target (B, C) one-hot of the labels
+     * @param gt     (B, 1) the target cosine of each row
+     */
+    protected abstract NDArray logits(NDArray cos, NDArray target, NDArray gt);
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray features = inputs.get(0);
+        NDArray labels = inputs.get(1);
+        NDManager m = features.getManager();
+        NDArray w = store.getValue(weight, features.getDevice(), training);
+        NDArray x = l2Normalize(features, 1, m);
+        // Ops whose first operand is the parameter land in the model's manager: move them to the batch's.
+        NDArray wn = own(w.div(own(w.norm(new int[] {0}, true), m).maximum(1e-12f)), m);
+        NDArray cos = x.matMul(wn);
+        NDArray target = labels.oneHot(numClass).toType(cos.getDataType(), false);
+        NDArray gt = cos.mul(target).sum(new int[] {1}, true);
+        return new NDList(logits(cos, target, gt));
+    }
+
+    /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */
+    public static NDArray l2Normalize(NDArray x, int axis, NDManager m) {
+        return x.div(x.norm(new int[] {axis}, true).maximum(1e-12f));
+    }
+
+    private static NDArray own(NDArray a, NDManager m) {
+        a.attach(m);
+        return a;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), numClass)};
+    }
+
+    @Override
+    public void prepare(Shape[] inputShapes) {
+        if (inputShapes[0].get(inputShapes[0].dimension() - 1) != featDim) {
+            throw new IllegalArgumentException("head expects " + featDim + "-d features, got " + inputShapes[0]);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.facex.head.mvsoftmax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import io.facex.api.Head;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+/**
+ * MV-Softmax (Wang et al., "Mis-classified Vector Guided Softmax Loss", AAAI 2020) as FaceX-Zoo's
+ * {@code head/MV_Softmax.py}: a margin on the target (AM or ArcFace form) and the mis-classified
+ * ("hard") non-target cosines re-weighted to w·cos + w − 1, all scaled by s.
+ */
+public final class MvSoftmax implements Head<MvSoftmax.Config> {
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param isAm     1: additive cosine margin (AM-Softmax form); 0: additive angular margin (ArcFace form)
+     * @param margin   m
+     * @param mvWeight w, the weight of mis-classified vectors (1.12)
+     * @param scale    s
+     */
+    public record Config(int featDim, int numClass, int isAm, double margin, double mvWeight, double scale) {
+    }
+
+    @Override
+    public String name() {
+        return "MV-Softmax";
+    }
+
+    @Override
+    public String description() {
+        return "MV-Softmax (Wang et al. 2020): margin on the target, mis-classified vectors emphasised";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Config defaultConfig() {
+        return new Config(512, 72778, 1, 0.35, 1.12, 32);
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.featDim() <= 0) {
+            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
+        }
+        if (c.numClass() < 2) {
+            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
+        }
+        if (c.isAm() != 0 && c.isAm() != 1) {
+            throw new InvalidConfigException("is_am", "must be 1 (AM form) or 0 (ArcFace form), got " + c.isAm());
+        }
+        if (!(c.margin() >= 0 && c.margin() < Math.PI / 2)) {
+            throw new InvalidConfigException("margin", "must be in [0, π/2), got " + c.margin());
+        }
+        if (!(c.mvWeight() >= 1)) {
+            throw new InvalidConfigException("mv_weight", "must be ≥ 1, got " + c.mvWeight());
+        }
+        if (!(c.scale() > 0)) {
+            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
+        }
+    }
+
+    @Override
+    public int featureDim(Config c) {
+        return c.featDim();
+    }
+
+    @Override
+    public int numClasses(Config c) {
+        return c.numClass();
+    }
+
+    @Override
+    public Block build(Config c) {
+        return new Rule(c);
+    }
+
+    /** The MV-Softmax rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final Config c;
+        private final float cosM;
+        private final float sinM;
+
+        Rule(Config c) {
+            super(c.featDim(), c.numClass());
+            this.c = c;
+            this.cosM = (float) Math.cos(c.margin());
+            this.sinM = (float) Math.sin(c.margin());
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            float m = (float) c.margin();
+            NDArray hardThreshold;
+            NDArray finalGt;
+            if (c.isAm() == 1) {
+                hardThreshold = gt.sub(m);
+                // target − m only where the target cosine exceeds m, as FaceX-Zoo does
+                finalGt = gt.sub(gt.gt(m).toType(gt.getDataType(), false).mul(m));
+            } else {
+                NDArray sin = gt.square().neg().add(1f).sqrt();
+                NDArray phi = gt.mul(cosM).sub(sin.mul(sinM));
+                hardThreshold = phi;
+                NDArray positive = gt.gt(0f).toType(gt.getDataType(), false);
+                finalGt = phi.mul(positive).add(gt.mul(positive.neg().add(1f)));
+            }
+            float w = (float) c.mvWeight();
+            // hard entries become w·cos + w − 1 = cos + (w−1)(cos+1); the mask carries no gradient
+            NDArray hard = cos.gt(hardThreshold).toType(cos.getDataType(), false);
+            NDArray out = cos.add(hard.mul(cos.add(1f)).mul(w - 1f));
+            out = out.mul(target.neg().add(1f)).add(target.mul(finalGt));
+            return out.mul((float) c.scale());
+        }
+    }
+}
