@@ -1,13 +1,15 @@
 package io.facex.api;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import org.osgi.annotation.versioning.ProviderType;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * What the platform gives a {@link TrainingMode}. Implemented by the platform only, so it may grow in a
- * minor version.
+ * What the platform gives a {@link TrainingMode}: the resolved backbone and head, the data, where to
+ * write, and where to report. Implemented by the platform only, so it may grow in a minor version.
  */
 @ProviderType
 public interface TrainingContext {
@@ -18,8 +20,20 @@ public interface TrainingContext {
     /** A new head block for the job's configuration. */
     Block newHead();
 
+    /** One input face (channels, height, width). */
+    Shape inputShape();
+
+    /** The labelled training images. */
+    TrainingData data();
+
     /** The folder checkpoints, logs and plots go to; it exists. */
     Path outputDirectory();
+
+    /** The checkpoint to resume from, when the user asked to resume. */
+    Optional<Path> resumeFrom();
+
+    /** Where progress goes (progress bar, log, CSV, plot). */
+    TrainingListener listener();
 
     /** Whether the user asked the job to stop (the mode saves and returns). */
     boolean stopRequested();

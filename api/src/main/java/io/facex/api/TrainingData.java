@@ -1,0 +1,43 @@
+package io.facex.api;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import java.util.Iterator;
+
+/** Labelled training images, served in shuffled, augmented, normalised batches. */
+@ProviderType
+public interface TrainingData {
+
+    /** Images in the list. */
+    int size();
+
+    /** Identities (labels are 0 … numClasses − 1). */
+    int numClasses();
+
+    /** Batches per epoch at this batch size (the last, partial batch counts). */
+    default int batchesPerEpoch(int batchSize) {
+        return (size() + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * The batches of one epoch, in an order fixed by the job's seed and the epoch, starting at batch
+     * {@code firstBatch} (to resume mid-epoch). Closing the iterator stops any loader threads.
+     */
+    Batches epoch(int epoch, int batchSize, int firstBatch);
+
+    /** An epoch's batches; close it when done. */
+    interface Batches extends Iterator<Batch>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * One batch.
+     *
+     * @param images normalised BGR faces, (size, 3, H, W) flattened in C order
+     * @param labels identity of each face
+     * @param size   faces in this batch (the last batch may be short)
+     */
+    record Batch(float[] images, long[] labels, int size) {
+    }
+}
