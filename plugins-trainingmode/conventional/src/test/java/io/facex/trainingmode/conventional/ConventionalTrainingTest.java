@@ -1,0 +1,251 @@
+package io.facex.trainingmode.conventional;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import io.facex.api.TrainingContext;
+import io.facex.api.TrainingData;
+import io.facex.api.TrainingListener;
+import io.facex.api.TrainingSummary;
+import io.facex.backbone.mobilefacenet.MobileFaceNet;
+import io.facex.head.mvsoftmax.MvSoftmax;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real training on tiny inputs: MobileFaceNet at 16×16 (out 1×1), MV-Softmax over 4 identities whose
+ * images differ by a class pattern plus noise.
+ */
+class ConventionalTrainingTest {
+
+    private static final int CLASSES = 4;
+    private static final int SIDE = 16;
+    private static final MobileFaceNet.Config NET = new MobileFaceNet.Config(32, 1, 1);
+    private static final MvSoftmax.Config HEAD = new MvSoftmax.Config(32, CLASSES, 1, 0.35, 1.12, 32);
+
+    @TempDir
+    Path out;
+
+    /** 32 images: class c has a bright c-th quadrant, plus per-image noise. Order fixed by (seed, epoch). */
+    static final class Data implements TrainingData {
+        final float[][] images = new float[32][];
+        final long[] labels = new long[32];
+
+        Data() {
+            Random r = new Random(7);
+            for (int i = 0; i < images.length; i++) {
+                labels[i] = i % CLASSES;
+                float[] img = new float[3 * SIDE * SIDE];
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < SIDE; y++) {
+                        for (int x = 0; x < SIDE; x++) {
+                            int quadrant = (y < SIDE / 2 ? 0 : 2) + (x < SIDE / 2 ? 0 : 1);
+                            img[(c * SIDE + y) * SIDE + x] = (quadrant == labels[i] ? 0.8f : -0.2f) + (float) r.nextGaussian() * 0.3f;
+                        }
+                    }
+                }
+                images[i] = img;
+            }
+        }
+
+        @Override
+        public int size() {
+            return images.length;
+        }
+
+        @Override
+        public int numClasses() {
+            return CLASSES;
+        }
+
+        @Override
+        public Batches epoch(int epoch, int batchSize, int firstBatch) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < size(); i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, new Random(31L * epoch + 1));
+            AtomicInteger next = new AtomicInteger(firstBatch * batchSize);
+            return new Batches() {
+                public boolean hasNext() {
+                    return next.get() < order.size();
+                }
+
+                public Batch next() {
+                    int from = next.getAndAdd(batchSize);
+                    int n = Math.min(batchSize, order.size() - from);
+                    float[] x = new float[n * 3 * SIDE * SIDE];
+                    long[] y = new long[n];
+                    for (int k = 0; k < n; k++) {
+                        int idx = order.get(from + k);
+                        System.arraycopy(images[idx], 0, x, k * 3 * SIDE * SIDE, 3 * SIDE * SIDE);
+                        y[k] = labels[idx];
+                    }
+                    return new Batch(x, y, n);
+                }
+
+                public void close() {
+                }
+            };
+        }
+    }
+
+    final class Ctx implements TrainingContext, TrainingListener {
+        final Data data = new Data();
+        final List<Double> losses = new ArrayList<>();
+        final List<Path> checkpoints = new ArrayList<>();
+        Path resume;
+        int stopAfterCheckpoints = Integer.MAX_VALUE;
+
+        public Block newBackbone() {
+            return new MobileFaceNet().build(NET);
+        }
+
+        public Block newHead() {
+            return new MvSoftmax().build(HEAD);
+        }
+
+        public Shape inputShape() {
+            return new Shape(3, SIDE, SIDE);
+        }
+
+        public TrainingData data() {
+            return data;
+        }
+
+        public Path outputDirectory() {
+            return out;
+        }
+
+        public Optional<Path> resumeFrom() {
+            return Optional.ofNullable(resume);
+        }
+
+        public TrainingListener listener() {
+            return this;
+        }
+
+        public boolean stopRequested() {
+            return checkpoints.size() >= stopAfterCheckpoints;
+        }
+
+        public void progress(int epoch, int batch, int perEpoch, long step, double loss, double lr, double ips) {
+            losses.add(loss);
+        }
+
+        public void checkpoint(Path file) {
+            checkpoints.add(file);
+        }
+    }
+
+    private static ConventionalTraining.Config config(int epochs, double lr) {
+        return new ConventionalTraining.Config(lr, epochs, "3", 0.9, 1e-4, 8, 1, 2, 5);
+    }
+
+    private static Map<String, NDArray> weights(Path file, NDManager m) throws IOException {
+        return CheckpointFile.read(file, m).tensors();
+    }
+
+    @Test
+    void lossFallsAndCheckpointsFollowFaceXZoosNaming() throws Exception {
+        Ctx ctx = new Ctx();
+        TrainingSummary s = new ConventionalTraining().train(ctx, config(4, 0.05));
+        assertEquals(16, s.steps());
+        assertTrue(s.lastLoss() < s.firstLoss() * 0.6, "loss " + s.firstLoss() + " -> " + s.lastLoss() + " " + ctx.losses);
+        assertTrue(Files.exists(out.resolve("Epoch_0_batch_1.safetensors")));
+        assertTrue(Files.exists(out.resolve("Epoch_3.safetensors")));
+        assertEquals(out.resolve("Epoch_3.safetensors"), s.lastCheckpoint());
+        try (NDManager m = NDManager.newBaseManager()) {
+            CheckpointFile.Loaded c = CheckpointFile.read(s.lastCheckpoint(), m);
+            assertTrue(c.tensors().containsKey("backbone.conv1.conv.weight"), c.tensors().keySet().toString());
+            assertEquals(new Shape(32, CLASSES), c.tensors().get("head.weight").getShape());
+            assertTrue(c.tensors().containsKey("optimizer.momentum_buffer.head.weight"));
+            assertEquals("3", c.meta().get("epoch"));
+            assertEquals("16", c.meta().get("step"));
+        }
+    }
+
+    @Test
+    void resumingMidEpochContinuesExactly() throws Exception {
+        Ctx straight = new Ctx();
+        new ConventionalTraining().train(straight, config(2, 0.05));
+        Path reference = out.resolve("Epoch_1.safetensors");
+        Path keep = Files.copy(reference, out.resolve("reference.safetensors"));
+
+        Ctx first = new Ctx();
+        first.stopAfterCheckpoints = 3; // Epoch_0_batch_1, Epoch_0_batch_3, Epoch_0 → stops inside epoch 1
+        new ConventionalTraining().train(first, config(2, 0.05));
+        Path last = first.checkpoints.get(first.checkpoints.size() - 1);
+        assertEquals("Epoch_1_batch_0.safetensors", last.getFileName().toString());
+
+        Ctx second = new Ctx();
+        second.resume = last;
+        TrainingSummary s = new ConventionalTraining().train(second, config(2, 0.05));
+        assertEquals(8, s.steps());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> a = weights(keep, m);
+            Map<String, NDArray> b = weights(reference, m);
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) {
+                assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 1e-5f, k);
+            }
+        }
+    }
+
+    @Test
+    void nanLossStopsWithTheStepAndKeepsTheLastGoodCheckpoint() {
+        Ctx ctx = new Ctx();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new ConventionalTraining().train(ctx, config(3, 1e12)));
+        assertTrue(e.getMessage().matches("the loss became (NaN|Infinity|-Infinity) at epoch \\d+, batch \\d+ \\(step \\d+\\).*"), e.getMessage());
+        assertTrue(e.getMessage().contains("Try a lower lr"), e.getMessage());
+    }
+
+    @Test
+    void aFailedCheckpointWriteLeavesThePreviousOneIntact() throws Exception {
+        Ctx ctx = new Ctx();
+        new ConventionalTraining().train(ctx, config(1, 0.05));
+        Path good = out.resolve("Epoch_0.safetensors");
+        byte[] before = Files.readAllBytes(good);
+        // Something in the way of the partial file (as a full disk would be): the write must fail cleanly.
+        Files.createDirectory(out.resolve(".Epoch_0.safetensors.partial"));
+        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(new Ctx(), config(1, 0.05)));
+        assertTrue(e.getMessage().contains("could not write checkpoint " + out.resolve("Epoch_0_batch_1.safetensors"))
+                || e.getMessage().contains("any earlier checkpoint is intact"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(good));
+    }
+
+    @Test
+    void truncatedOrForeignCheckpointsAreRefusedByName() throws Exception {
+        Ctx ctx = new Ctx();
+        new ConventionalTraining().train(ctx, config(1, 0.05));
+        Path good = out.resolve("Epoch_0.safetensors");
+        byte[] bytes = Files.readAllBytes(good);
+        Path cut = Files.write(out.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Ctx r = new Ctx();
+        r.resume = cut;
+        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
+        assertTrue(e.getMessage().startsWith(cut + ": tensor ") && e.getMessage().endsWith("truncated checkpoint"), e.getMessage());
+        Path junk = Files.writeString(out.resolve("junk.safetensors"), "hello");
+        r.resume = junk;
+        e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
+        assertTrue(e.getMessage().startsWith(junk + ": not a safetensors checkpoint"), e.getMessage());
+    }
+}
