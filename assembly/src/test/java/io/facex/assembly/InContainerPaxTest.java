@@ -92,6 +92,7 @@ public class InContainerPaxTest {
     @Test
     public void registryServiceResolvesPluginsByNameFromConfiguration() throws IOException {
         Path conf = Files.createTempFile("backbone_conf", ".yaml");
+        conf.toFile().deleteOnExit();
         Files.writeString(conf, "MobileFaceNet:\n    feat_dim: 256\n");
         PluginInfo info = registry.find(PluginKind.BACKBONE, "MobileFaceNet").orElseThrow();
         assertEquals("facex-backbone-mobilefacenet", info.origin());

@@ -136,6 +136,21 @@ public final class Configs {
         return config;
     }
 
+    /**
+     * A copy of a configuration with some keys replaced (e.g. a head's num_class set from the data),
+     * validated like any other.
+     */
+    public static <C> C withOverrides(io.facex.api.Plugin<C> plugin, C config, java.util.Map<String, ?> overrides) {
+        ObjectNode node = YAML.valueToTree(config);
+        overrides.forEach((k, v) -> node.set(k, YAML.valueToTree(v)));
+        return bind(plugin, ConfigDocument.of(YAML.createObjectNode()), List.of(plugin.name()), node);
+    }
+
+    /** The snake_case keys of a configuration type, as they appear in files. */
+    public static List<String> keysOf(Object defaults) {
+        return fieldNames(YAML.valueToTree(defaults));
+    }
+
     private static String typeProblem(JsonMappingException e, JsonNode value) {
         if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
             String got = value == null || value.isMissingNode() ? "something else"

@@ -1,0 +1,41 @@
+package io.facex.core.train;
+
+import io.facex.api.InvalidConfigException;
+
+/**
+ * The job-level options of {@code facex:train}: FaceX-Zoo's train.py names, except those the training
+ * mode owns (lr, epoches, step, ...), which are bound to the mode's own configuration.
+ *
+ * @param dataRoot         folder the training list's paths are relative to
+ * @param trainFile        the training list ({@code path label} per line)
+ * @param backboneType     backbone plugin name
+ * @param backboneConfFile YAML/JSON with a section for the backbone ("" = its defaults)
+ * @param headType         head plugin name
+ * @param headConfFile     YAML/JSON with a section for the head ("" = its defaults; num_class follows the data)
+ * @param outDir           checkpoints, log, CSV and plot go here
+ * @param pretrainModel    with {@code resume}: the checkpoint to resume from ("" = the newest in out_dir)
+ * @param resume           continue an interrupted job exactly
+ * @param mode             training mode plugin name
+ * @param workers          image decoding threads
+ */
+public record TrainJob(String dataRoot, String trainFile, String backboneType, String backboneConfFile,
+                       String headType, String headConfFile, String outDir, String pretrainModel, boolean resume,
+                       String mode, int workers) {
+
+    /** What train.py would use when nothing is said, with our default mode and 2 loader threads. */
+    public static TrainJob defaults() {
+        return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2);
+    }
+
+    void validate() {
+        if (dataRoot.isEmpty()) {
+            throw new InvalidConfigException("data_root", "is required: the folder the training list's paths are relative to");
+        }
+        if (trainFile.isEmpty()) {
+            throw new InvalidConfigException("train_file", "is required: the training list (relative/path.jpg label per line)");
+        }
+        if (workers < 1) {
+            throw new InvalidConfigException("workers", "must be at least 1, got " + workers);
+        }
+    }
+}
