@@ -25,6 +25,13 @@ public final class Launcher {
         }
         Path home = Path.of(System.getProperty("facex.home", ".")).toAbsolutePath().normalize();
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        for (int i = 0; i + 1 < args.length; i++) {
+            // Thread counts must be known before the engine loads, so they are taken from the arguments here.
+            if (args[i].equals("--threads") && !args[i + 1].equals("0")) {
+                System.setProperty("ai.djl.pytorch.num_threads", args[i + 1]);
+                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            }
+        }
         if (args.length > 0) {
             // No console to drive: tell JLine so, instead of letting it warn that it could not find one.
             System.setProperty("org.jline.terminal.dumb", "true");

@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info"};
+    public static final String[] FUNCTIONS = {"list", "info", "bench"};
 
     private final PluginRegistry registry;
 
@@ -73,6 +73,29 @@ public final class FacexCommands {
             describe(plugin, file, out);
             return null;
         });
+    }
+
+    @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random batches")
+    public void bench(
+            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
+            @Descriptor("head name") @Parameter(names = {"-H", "--head"}, absentValue = "MV-Softmax") String head,
+            @Descriptor("training mode") @Parameter(names = {"-m", "--mode"}, absentValue = "conventional") String mode,
+            @Descriptor("images per step") @Parameter(names = {"--batch"}, absentValue = "32") int batch,
+            @Descriptor("identities (the head's width; FaceX-Zoo trains with 72778)") @Parameter(names = {"--classes"}, absentValue = "72778") int classes,
+            @Descriptor("untimed steps first") @Parameter(names = {"--warmup"}, absentValue = "3") int warmup,
+            @Descriptor("timed steps (the median is reported)") @Parameter(names = {"--reps"}, absentValue = "10") int reps,
+            @Descriptor("intra-op threads; set at start-up by bin/facex (shown for the record)") @Parameter(names = {"--threads"}, absentValue = "0") int threads,
+            @Descriptor("what to measure: train") String what) throws Exception {
+        if (!what.equals("train")) {
+            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train");
+        }
+        if (batch < 1 || reps < 1 || warmup < 0 || classes < 2) {
+            throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
+        }
+        io.facex.core.train.TrainBenchmark.Result r = new io.facex.core.train.TrainBenchmark(registry)
+                .run(mode, backbone, head, batch, classes, warmup, reps);
+        io.facex.core.train.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
+                backbone, head, classes, batch, System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
     }
 
     private <C> void describe(Plugin<C> plugin, Path file, PrintStream out) {
