@@ -1,0 +1,191 @@
+package io.facex.weights;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Hugging Face's safetensors: an 8-byte little-endian header length, a JSON header
+ * ({@code {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}})
+ * and the raw little-endian tensors. {@code __metadata__} strings become the state dict's extras.
+ */
+public final class Safetensors {
+
+    private static final String METADATA = "__metadata__";
+    /** The reference implementation's limit; a longer header means a corrupt or hostile file. */
+    static final long MAX_HEADER = 100L << 20;
+
+    private Safetensors() {
+    }
+
+    public static StateDict read(Path file) throws WeightsException {
+        String name = file.getFileName().toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new WeightsException("cannot read " + name + ": " + size + " bytes is too short for safetensors");
+            }
+            long headerLength = readFully(ch, 0, 8, name).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
+                throw new WeightsException("cannot read " + name + ": header length " + Long.toUnsignedString(headerLength)
+                        + " does not fit a file of " + size + " bytes (truncated or not safetensors?)");
+            }
+            Map<?, ?> header = parseHeader(readFully(ch, 8, (int) headerLength, name), name);
+            long dataStart = 8 + headerLength;
+            long dataLength = size - dataStart;
+            List<Entry> entries = entries(header, dataLength, name);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                ByteBuffer b = readFully(ch, dataStart + e.begin, (int) (e.end - e.begin), name);
+                tensors.put(e.key, Tensor.wrap(e.dtype, e.shape, b.array()));
+            }
+            Map<String, Object> extras = new LinkedHashMap<>();
+            if (header.get(METADATA) instanceof Map<?, ?> meta) {
+                meta.forEach((k, v) -> extras.put(String.valueOf(k), v));
+            }
+            return new StateDict(name, tensors, extras);
+        } catch (WeightsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WeightsException("cannot read " + name + ": " + e, e);
+        }
+    }
+
+    private record Entry(String key, DType dtype, long[] shape, long begin, long end) {
+    }
+
+    private static Map<?, ?> parseHeader(ByteBuffer bytes, String name) throws WeightsException {
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw new WeightsException("cannot read " + name + ": the safetensors header is not UTF-8");
+        }
+        try {
+            if (MiniJson.parse(json) instanceof Map<?, ?> m) {
+                return m;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException("cannot read " + name + ": bad safetensors header JSON: " + e.getMessage());
+        }
+        throw new WeightsException("cannot read " + name + ": the safetensors header is not a JSON object");
+    }
+
+    private static List<Entry> entries(Map<?, ?> header, long dataLength, String name) throws WeightsException {
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<?, ?> h : header.entrySet()) {
+            String key = (String) h.getKey();
+            if (key.equals(METADATA)) {
+                continue;
+            }
+            String where = "cannot read " + name + ": tensor '" + key + "'";
+            if (!(h.getValue() instanceof Map<?, ?> info)) {
+                throw new WeightsException(where + " has no {dtype, shape, data_offsets} object");
+            }
+            DType dtype = info.get("dtype") instanceof String d ? DType.fromSafetensorsName(d) : null;
+            if (dtype == null) {
+                throw new WeightsException(where + " has unsupported dtype " + info.get("dtype"));
+            }
+            long[] shape = longs(info.get("shape"), where + " shape");
+            long[] offsets = longs(info.get("data_offsets"), where + " data_offsets");
+            if (offsets.length != 2) {
+                throw new WeightsException(where + " data_offsets must be [begin, end]");
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(Tensor.numel(shape), (long) dtype.byteSize());
+            } catch (ArithmeticException e) {
+                throw new WeightsException(where + " shape " + Tensor.shapeString(shape) + " overflows");
+            }
+            if (offsets[0] > offsets[1] || offsets[1] > dataLength) {
+                throw new WeightsException(where + " data_offsets [" + offsets[0] + ", " + offsets[1]
+                        + "] fall outside the " + dataLength + " data bytes (file truncated?)");
+            }
+            if (offsets[1] - offsets[0] != bytes || bytes > Strided.MAX_BYTES) {
+                throw new WeightsException(where + " spans " + (offsets[1] - offsets[0]) + " bytes but "
+                        + dtype + " " + Tensor.shapeString(shape) + " needs " + bytes);
+            }
+            out.add(new Entry(key, dtype, shape, offsets[0], offsets[1]));
+        }
+        // Writers order the header arbitrarily (JSON objects are unordered); the data layout is the
+        // file's real order.
+        out.sort(Comparator.comparingLong(Entry::begin));
+        return out;
+    }
+
+    private static long[] longs(Object o, String where) throws WeightsException {
+        if (!(o instanceof List<?> l)) {
+            throw new WeightsException(where + " is not a list of integers");
+        }
+        long[] out = new long[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(l.get(i) instanceof Long v) || v < 0) {
+                throw new WeightsException(where + " is not a list of non-negative integers: " + l);
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static ByteBuffer readFully(FileChannel ch, long at, int length, String name) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) {
+                throw new WeightsException("cannot read " + name + ": file ends early (truncated?)");
+            }
+        }
+        return b.flip();
+    }
+
+    /** Writes the tensors in order; String extras go to {@code __metadata__}, other extras are dropped. */
+    public static void write(Path file, StateDict weights) throws IOException {
+        StringJoiner json = new StringJoiner(",", "{", "}");
+        StringJoiner meta = new StringJoiner(",", "{", "}");
+        weights.extras().forEach((k, v) -> {
+            if (v instanceof String s) {
+                meta.add(MiniJson.quote(k) + ":" + MiniJson.quote(s));
+            }
+        });
+        if (meta.length() > 2) {
+            json.add(MiniJson.quote(METADATA) + ":" + meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : weights.asMap().entrySet()) {
+            Tensor t = e.getValue();
+            long end = offset + t.data().remaining();
+            StringJoiner shape = new StringJoiner(",", "[", "]");
+            for (long d : t.shape()) {
+                shape.add(Long.toString(d));
+            }
+            json.add(MiniJson.quote(e.getKey()) + ":{\"dtype\":\"" + t.dtype().safetensorsName() + "\",\"shape\":"
+                    + shape + ",\"data_offsets\":[" + offset + "," + end + "]}");
+            offset = end;
+        }
+        byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (header.length + 7) / 8 * 8; // the format pads with spaces so tensors start 8-aligned
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(header);
+            out.write(" ".repeat(padded - header.length).getBytes(StandardCharsets.US_ASCII));
+            for (Tensor t : weights.asMap().values()) {
+                byte[] data = new byte[t.data().remaining()];
+                t.data().get(data);
+                out.write(data);
+            }
+        }
+    }
+}
