@@ -242,10 +242,11 @@ class ConventionalTrainingTest {
         Ctx r = new Ctx();
         r.resume = cut;
         IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
-        assertTrue(e.getMessage().startsWith(cut + ": tensor ") && e.getMessage().endsWith("truncated checkpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
         Path junk = Files.writeString(out.resolve("junk.safetensors"), "hello");
         r.resume = junk;
         e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
-        assertTrue(e.getMessage().startsWith(junk + ": not a safetensors checkpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("junk.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().contains("too short"), e.getMessage());
     }
 }
