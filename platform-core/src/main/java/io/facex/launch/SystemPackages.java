@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The packages the launcher's class path lends to bundles: DJL (a JVM-wide singleton, since its native
- * libraries can be loaded only once) and SLF4J, which DJL logs through. Computed from the jars that
+ * The packages the launcher's class path lends to bundles: DJL and OpenCV through JavaCPP (JVM-wide
+ * singletons, since native libraries can be loaded only once per JVM) and SLF4J, which DJL logs through. Computed from the jars that
  * actually hold those classes, so the list always matches what is on the class path, with an explicit
  * version that bundles' import ranges check.
  */
@@ -27,6 +27,7 @@ final class SystemPackages {
     /** A class from each jar to lend, with the version source: DJL's own version for all of DJL. */
     private static final String[] ANCHORS = {
         "ai.djl.Model", "ai.djl.pytorch.engine.PtEngine", "ai.djl.pytorch.jni.JniUtils", "org.slf4j.Logger",
+        "org.bytedeco.javacpp.Loader", "org.bytedeco.opencv.opencv_core.Mat", "org.bytedeco.openblas.global.openblas",
     };
     private static final Pattern VERSION = Pattern.compile("-(\\d+\\.\\d+(?:\\.\\d+)?)(?:[-.][^/]*)?\\.jar$");
 

@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info", "bench"};
+    public static final String[] FUNCTIONS = {"list", "info", "train", "bench", "embed"};
 
     private final PluginRegistry registry;
 
@@ -75,6 +75,51 @@ public final class FacexCommands {
         });
     }
 
+    @Descriptor("Train a face recognition model (FaceX-Zoo train.py's options; a --config file may hold any of them)")
+    public void train(
+            @Descriptor("YAML/JSON file of options (keys as the options below, without --)") @Parameter(names = {"-c", "--config"}, absentValue = "") String config,
+            @Descriptor("folder the training list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
+            @Descriptor("training list: relative/path.jpg label per line") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
+            @Descriptor("backbone name (default MobileFaceNet)") @Parameter(names = {"--backbone_type"}, absentValue = "") String backboneType,
+            @Descriptor("backbone configuration file (FaceX-Zoo backbone_conf.yaml)") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String backboneConf,
+            @Descriptor("head name (default MV-Softmax)") @Parameter(names = {"--head_type"}, absentValue = "") String headType,
+            @Descriptor("head configuration file (FaceX-Zoo head_conf.yaml); without it num_class follows the data") @Parameter(names = {"--head_conf_file"}, absentValue = "") String headConf,
+            @Descriptor("training mode (default conventional)") @Parameter(names = {"--mode"}, absentValue = "") String mode,
+            @Descriptor("initial learning rate (0.1)") @Parameter(names = {"--lr"}, absentValue = "") String lr,
+            @Descriptor("output folder for checkpoints, log, CSV and plot (out)") @Parameter(names = {"--out_dir"}, absentValue = "") String outDir,
+            @Descriptor("epochs (9)") @Parameter(names = {"--epoches"}, absentValue = "") String epoches,
+            @Descriptor("epochs where lr is multiplied by 0.1 (\"2,5,7\")") @Parameter(names = {"--step"}, absentValue = "") String step,
+            @Descriptor("log every N batches (10)") @Parameter(names = {"--print_freq"}, absentValue = "") String printFreq,
+            @Descriptor("save Epoch_N_batch_M every N batches (10)") @Parameter(names = {"--save_freq"}, absentValue = "") String saveFreq,
+            @Descriptor("images per step (128)") @Parameter(names = {"--batch_size"}, absentValue = "") String batchSize,
+            @Descriptor("SGD momentum (0.9)") @Parameter(names = {"--momentum"}, absentValue = "") String momentum,
+            @Descriptor("weight decay (1e-4)") @Parameter(names = {"--weight_decay"}, absentValue = "") String weightDecay,
+            @Descriptor("seed for initialisation and data order (0)") @Parameter(names = {"--seed"}, absentValue = "") String seed,
+            @Descriptor("image decoding threads (2)") @Parameter(names = {"--workers"}, absentValue = "") String workers,
+            @Descriptor("with --resume: the checkpoint to continue from") @Parameter(names = {"--pretrain_model"}, absentValue = "") String pretrain,
+            @Descriptor("continue an interrupted job exactly (newest checkpoint in out_dir unless --pretrain_model)") @Parameter(names = {"-r", "--resume"}, presentValue = "true", absentValue = "") String resume)
+            throws Exception {
+        java.util.Map<String, String> cli = new java.util.LinkedHashMap<>();
+        String[][] given = {{"data_root", dataRoot}, {"train_file", trainFile}, {"backbone_type", backboneType},
+            {"backbone_conf_file", backboneConf}, {"head_type", headType}, {"head_conf_file", headConf}, {"mode", mode},
+            {"lr", lr}, {"out_dir", outDir}, {"epoches", epoches}, {"step", step}, {"print_freq", printFreq},
+            {"save_freq", saveFreq}, {"batch_size", batchSize}, {"momentum", momentum}, {"weight_decay", weightDecay},
+            {"seed", seed}, {"workers", workers}, {"pretrain_model", pretrain}, {"resume", resume}};
+        for (String[] kv : given) {
+            if (!kv[1].isEmpty()) {
+                cli.put(kv[0], kv[1]);
+            }
+        }
+        if (cli.containsKey("step")) {
+            cli.put("step", "'" + cli.get("step") + "'"); // keep "2,5,7" a string
+        }
+        io.facex.api.TrainingSummary sum = new io.facex.core.train.TrainCommand(registry,
+                io.facex.core.train.ListTrainingData::open)
+                .run(config.isEmpty() ? null : Path.of(config), cli, System.out, System.console() != null);
+        System.out.printf("trained %d epochs, %d steps; loss %.4f -> %.4f; last checkpoint %s%n", sum.epochs(), sum.steps(),
+                sum.firstLoss(), sum.lastLoss(), sum.lastCheckpoint());
+    }
+
     @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random batches")
     public void bench(
             @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
@@ -96,6 +141,47 @@ public final class FacexCommands {
                 .run(mode, backbone, head, batch, classes, warmup, reps);
         io.facex.core.train.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
                 backbone, head, classes, batch, System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
+    }
+
+    @Descriptor("Write features (N, dim) as .npy for a batch of faces (.npy, (N, 3, 112, 112), already normalised) "
+            + "or an image list (one path per line), from a checkpoint or imported weights")
+    public void embed(
+            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
+            @Descriptor("YAML/JSON with a section for the backbone") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
+            @Descriptor("weights: FaceX-Zoo .pt/.pth, our .safetensors checkpoint, .npz") @Parameter(names = {"-w", "--weights"}, absentValue = "") String weights,
+            @Descriptor("faces: .npy batch or a text list of images") @Parameter(names = {"-i", "--input"}, absentValue = "") String input,
+            @Descriptor("folder the list's paths are relative to (default: the list's folder)") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
+            @Descriptor("where to write the features (.npy)") @Parameter(names = {"-o", "--output"}, absentValue = "") String output,
+            @Descriptor("keep the raw backbone output (default: L2-normalised)") @Parameter(names = {"--no-normalize"}, presentValue = "true", absentValue = "false") boolean raw)
+            throws Exception {
+        if (weights.isEmpty() || input.isEmpty() || output.isEmpty()) {
+            throw new IllegalArgumentException("embed needs --weights, --input and --output (see 'help embed')");
+        }
+        Backbone<?> b = registry.get(Backbone.class, backbone);
+        PluginInfo info = registry.list().stream().filter(p -> p.plugin() == b).findFirst().orElseThrow();
+        registry.use(info, () -> {
+            try {
+                embedWith(b, conf, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return null;
+        });
+    }
+
+    private <C> void embedWith(Backbone<C> b, String conf, Path weights, Path input, String dataRoot, Path output,
+                               boolean normalize) throws Exception {
+        C config = conf.isEmpty() ? b.defaultConfig() : Configs.bind(b, ConfigDocument.read(Path.of(conf)), b.name());
+        try (io.facex.core.embed.Embedder<C> e = new io.facex.core.embed.Embedder<>(b, config, weights)) {
+            io.facex.core.embed.Faces faces = io.facex.core.embed.Faces.read(input,
+                    dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape());
+            float[] features = e.embed(faces.values(), faces.count(), normalize);
+            io.facex.weights.Npy.writeFloats(output, features, faces.count(), e.dimension());
+            System.out.printf("%d features of %d values%s -> %s%n", faces.count(), e.dimension(),
+                    normalize ? " (L2-normalised)" : "", output);
+        }
     }
 
     private <C> void describe(Plugin<C> plugin, Path file, PrintStream out) {

@@ -84,7 +84,7 @@ public final class TrainingReport implements TrainingListener, AutoCloseable {
     @Override
     public void progress(int epoch, int batch, int batchesPerEpoch, long step, double loss, double lr, double imagesPerSecond) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f lr %.3g %.0f img/s", epoch, loss, lr, imagesPerSecond));
+        bar.setExtraMessage(String.format(Locale.ROOT, " | epoch %d loss %.4f lr %.3g %.0f img/s", epoch, loss, lr, imagesPerSecond));
         points.add(new double[] {step, loss, lr});
         line(String.format(Locale.ROOT, "epoch %d batch %d/%d step %d loss %.6f lr %.6g %.1f images/s",
                 epoch, batch, batchesPerEpoch, step, loss, lr, imagesPerSecond));

@@ -94,7 +94,7 @@ final class Trainer implements AutoCloseable {
         for (; epoch < cfg.epoches(); epoch++, firstBatch = 0) {
             double lr = schedule.at(epoch);
             if (firstBatch == 0) {
-                ctx.listener().message("epoch " + epoch + ": learning rate " + lr);
+                ctx.listener().message(String.format(java.util.Locale.ROOT, "epoch %d: learning rate %.6g", epoch, lr));
             }
             try (TrainingData.Batches batches = data.epoch(epoch, cfg.batchSize(), firstBatch)) {
                 for (int i = firstBatch; batches.hasNext(); i++) {

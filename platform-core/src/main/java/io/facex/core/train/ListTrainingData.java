@@ -1,0 +1,90 @@
+package io.facex.core.train;
+
+import io.facex.api.TrainingData;
+import io.facex.data.Augmentation;
+import io.facex.data.BatchLoader;
+import io.facex.data.TrainList;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A FaceX-Zoo training list served by the data module's loader: OpenCV decoding on worker threads,
+ * FaceX-Zoo's conventional augmentation (random horizontal flip), normalisation, a shuffled order fixed
+ * by (seed, epoch) so a resumed job sees the same batches.
+ */
+public final class ListTrainingData implements TrainingData, AutoCloseable {
+
+    private final TrainList list;
+    private final int workers;
+    private final long seed;
+    private final int width;
+    private final int height;
+    private BatchLoader loader;
+
+    private ListTrainingData(TrainList list, int workers, long seed, int width, int height) {
+        this.list = list;
+        this.workers = workers;
+        this.seed = seed;
+        this.width = width;
+        this.height = height;
+    }
+
+    /** Reads the list (errors name its file and line); images are decoded only when batches are drawn. */
+    public static ListTrainingData open(Path dataRoot, Path trainFile, int workers, long seed) throws IOException {
+        return new ListTrainingData(TrainList.read(trainFile, dataRoot), workers, seed, 112, 112);
+    }
+
+    @Override
+    public int size() {
+        return list.size();
+    }
+
+    @Override
+    public int numClasses() {
+        return list.numClasses();
+    }
+
+    @Override
+    public synchronized Batches epoch(int epoch, int batchSize, int firstBatch) {
+        if (loader == null || loader.batchSize() != batchSize) {
+            if (loader != null) {
+                loader.close();
+            }
+            loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
+                    .augmentation(Augmentation.conventional()).workers(workers).imageSize(width, height).build();
+        }
+        BatchLoader.Epoch e = loader.epoch(epoch);
+        // Resuming mid-epoch: the order is the same, so the batches already trained on are drawn and dropped.
+        for (int i = 0; i < firstBatch && e.hasNext(); i++) {
+            e.next().close();
+        }
+        return new Batches() {
+            @Override
+            public boolean hasNext() {
+                return e.hasNext();
+            }
+
+            @Override
+            public TrainingData.Batch next() {
+                try (io.facex.data.Batch b = e.next()) {
+                    float[] images = new float[b.size() * b.sampleLength()];
+                    System.arraycopy(b.data(), 0, images, 0, images.length);
+                    return new TrainingData.Batch(images, b.labelsAsLong(), b.size());
+                }
+            }
+
+            @Override
+            public void close() {
+                e.close();
+            }
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        if (loader != null) {
+            loader.close();
+        }
+    }
+}

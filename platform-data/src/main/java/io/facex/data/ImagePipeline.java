@@ -1,0 +1,145 @@
+package io.facex.data;
+
+import java.util.random.RandomGenerator;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Encoded image bytes to a normalised CHW float sample: decode, optional random augmentation, then
+ * FaceX-Zoo's {@code (x - 127.5) * 0.0078125}. One per worker thread: it keeps its native scratch
+ * buffers between images so the hot path allocates nothing but the file's bytes. Not thread-safe;
+ * close it to free the native memory.
+ */
+public final class ImagePipeline implements AutoCloseable {
+
+    private final Augmentation augmentation;
+    private final int width;
+    private final int height;
+    private final boolean resizeToFit;
+
+    private BytePointer encoded = new BytePointer(64 * 1024);
+    private final Mat decoded = new Mat();
+    private final Mat scratchA = new Mat();
+    private final Mat scratchB = new Mat();
+    private boolean closed;
+
+    /**
+     * @param width       sample width (FaceX-Zoo: 112)
+     * @param height      sample height (FaceX-Zoo: 112)
+     * @param resizeToFit false: an image of another size is a {@link BadImageException} (FaceX-Zoo expects
+     *                    pre-cropped images and would fail at batching); true: resize it bilinearly
+     */
+    public ImagePipeline(Augmentation augmentation, int width, int height, boolean resizeToFit) {
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        }
+        if (augmentation.cropProbability() > 0 && 2 * augmentation.cropMargin() > Math.min(width, height)) {
+            throw new IllegalArgumentException("crop margin " + augmentation.cropMargin() + " is too large for "
+                    + width + "x" + height + " images");
+        }
+        this.augmentation = augmentation;
+        this.width = width;
+        this.height = height;
+        this.resizeToFit = resizeToFit;
+    }
+
+    /** Floats per sample: {@code 3 * height * width}. */
+    public int sampleLength() {
+        return 3 * height * width;
+    }
+
+    /**
+     * Decodes {@code bytes[0..length)} and writes the sample at {@code dst[offset]}.
+     *
+     * @param source for error messages: the file, and the list line when there is one
+     * @param rng    the sample's own random numbers; unused (may be null) when the augmentation is none
+     */
+    public void process(byte[] bytes, int length, String source, RandomGenerator rng, float[] dst, int offset)
+            throws BadImageException {
+        ensureOpen();
+        if (encoded.capacity() < length) {
+            encoded.close();
+            encoded = new BytePointer(Math.max(length, 2 * encoded.capacity()));
+        }
+        encoded.position(0).put(bytes, 0, length);
+        ImageOps.decode(encoded, length, decoded, source);
+        process(decoded, source, rng, dst, offset);
+    }
+
+    /** Augments and normalises an already decoded BGR image (left unchanged) into {@code dst[offset]}. */
+    public void process(Mat bgr, String source, RandomGenerator rng, float[] dst, int offset)
+            throws BadImageException {
+        ensureOpen();
+        if (rng == null && !augmentation.isNone()) {
+            throw new IllegalArgumentException("augmentation " + augmentation + " needs a random generator");
+        }
+        Mat cur = bgr;
+        if (cur.rows() != height || cur.cols() != width) {
+            if (!resizeToFit) {
+                throw new BadImageException(source, "image is " + cur.cols() + "x" + cur.rows() + " pixels, expected "
+                        + width + "x" + height + " (crop/align faces first, or enable resize-to-fit)");
+            }
+            ImageOps.resize(cur, scratchA, width, height);
+            cur = scratchA;
+        }
+        Augmentation a = augmentation;
+        boolean gray = false;
+        if (!a.isNone()) {
+            // Draws happen in FaceX-Zoo's order; each sample has its own generator, so the order only
+            // matters for reproducing a given seed.
+            if (a.cropProbability() > 0 && rng.nextDouble() < a.cropProbability()) {
+                int m = a.cropMargin();
+                int x1 = rng.nextInt(m);
+                int y1 = rng.nextInt(m);
+                int x2 = height - m + rng.nextInt(m);
+                int y2 = width - m + rng.nextInt(m);
+                try (Mat view = ImageOps.crop(cur, x1, x2, y1, y2)) {
+                    Mat out = other(cur);
+                    ImageOps.resize(view, out, width, height);
+                    cur = out;
+                }
+            }
+            if (a.flipProbability() > 0 && rng.nextDouble() < a.flipProbability()) {
+                Mat out = other(cur);
+                ImageOps.flipHorizontal(cur, out);
+                cur = out;
+            }
+            if (a.grayProbability() > 0 && rng.nextDouble() < a.grayProbability()) {
+                Mat out = other(cur);
+                ImageOps.gray(cur, out);
+                cur = out;
+                gray = true;
+            }
+            if (a.rotateProbability() > 0 && rng.nextDouble() < a.rotateProbability()) {
+                int max = a.maxRotationDegrees();
+                int degrees = rng.nextInt(-max, max + 1);
+                Mat out = other(cur);
+                ImageOps.rotate(cur, out, degrees, width, height);
+                cur = out;
+            }
+        }
+        ImageOps.toChw(cur, dst, offset, gray && a.grayReplicate());
+    }
+
+    /** The scratch Mat not holding {@code cur}: operations never write onto their own input. */
+    private Mat other(Mat cur) {
+        return cur == scratchA ? scratchB : scratchA;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("image pipeline is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            encoded.close();
+            decoded.close();
+            scratchA.close();
+            scratchB.close();
+        }
+    }
+}
