@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info", "train", "bench", "embed"};
+    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "bench", "embed"};
 
     private final PluginRegistry registry;
 
@@ -73,6 +73,20 @@ public final class FacexCommands {
             describe(plugin, file, out);
             return null;
         });
+    }
+
+    @Descriptor("The main job on its embedded default: generate synthetic faces, train MobileFaceNet + MV-Softmax, "
+            + "verify held-out pairs with LFW's 10-fold protocol and print the accuracy")
+    public void quickstart(
+            @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "quickstart") String out,
+            @Descriptor("training identities") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
+            @Descriptor("images per identity") @Parameter(names = {"--images"}, absentValue = "0") int images,
+            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs) throws Exception {
+        io.facex.core.train.QuickStart.Options d = io.facex.core.train.QuickStart.Options.defaults(Path.of(out));
+        io.facex.core.train.QuickStart.Options o = new io.facex.core.train.QuickStart.Options(d.out(),
+                identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(), d.heldOut(),
+                d.pairsPerFold(), epochs > 0 ? epochs : d.epochs(), d.batchSize(), d.lr(), d.step(), d.seed(), d.workers());
+        new io.facex.core.train.QuickStart(registry).run(o, System.out, System.console() != null);
     }
 
     @Descriptor("Train a face recognition model (FaceX-Zoo train.py's options; a --config file may hold any of them)")

@@ -1,0 +1,156 @@
+package io.facex.core.train;
+
+import ai.djl.engine.Engine;
+import io.facex.api.Backbone;
+import io.facex.api.TrainingSummary;
+import io.facex.core.embed.Embedder;
+import io.facex.core.embed.Faces;
+import io.facex.core.eval.TenFold;
+import io.facex.core.registry.PluginRegistry;
+import io.facex.core.shell.Table;
+import io.facex.data.synthetic.LfwPairs;
+import io.facex.data.synthetic.SyntheticFaces;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The main job on its embedded default: generate a synthetic face dataset, train MobileFaceNet +
+ * MV-Softmax on its training identities, then verify pairs of held-out identities with LFW's 10-fold
+ * protocol, beside two baselines (raw pixels, the untrained network), and write the table as Markdown,
+ * CSV and JSON.
+ */
+public final class QuickStart {
+
+    /** Sizes of the default run: a few minutes on 2 cores. */
+    public record Options(Path out, int identities, int images, int heldOut, int pairsPerFold, int epochs,
+                          int batchSize, double lr, String step, long seed, int workers) {
+        public static Options defaults(Path out) {
+            return new Options(out, 200, 16, 100, 30, 4, 32, 0.1, "2,3", 0, 2);
+        }
+    }
+
+    private final PluginRegistry registry;
+
+    public QuickStart(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    public Map<String, TenFold.Result> run(Options o, PrintStream out, boolean interactive) throws Exception {
+        Files.createDirectories(o.out());
+        Path data = o.out().resolve("data");
+        out.printf("1/3 generating %d training identities x %d images and %d held-out identities in %s%n",
+                o.identities(), o.images(), o.heldOut(), data);
+        SyntheticFaces.Result faces = SyntheticFaces.builder(data).identities(o.identities()).imagesPerIdentity(o.images())
+                .heldOutIdentities(o.heldOut()).folds(10).pairsPerFold(o.pairsPerFold()).seed(o.seed())
+                .threads(2).overwrite(true).generate();
+        out.printf("    %d training images, %d test images, %d pairs (%.1f s)%n", faces.trainImages(), faces.testImages(),
+                faces.pairCount(), faces.elapsed().toMillis() / 1000.0);
+
+        out.println("2/3 training MobileFaceNet + MV-Softmax");
+        Path runDir = o.out().resolve("train");
+        Map<String, String> cli = new LinkedHashMap<>();
+        cli.put("data_root", faces.trainRoot().toString());
+        cli.put("train_file", faces.trainList().toString());
+        cli.put("out_dir", runDir.toString());
+        cli.put("epoches", Integer.toString(o.epochs()));
+        cli.put("batch_size", Integer.toString(o.batchSize()));
+        cli.put("lr", Double.toString(o.lr()));
+        cli.put("step", "'" + o.step() + "'");
+        cli.put("print_freq", "10");
+        cli.put("save_freq", "1000000");
+        cli.put("seed", Long.toString(o.seed()));
+        cli.put("workers", Integer.toString(o.workers()));
+        TrainingSummary trained = new TrainCommand(registry, ListTrainingData::open).run(null, cli, out, interactive);
+
+        out.println("3/3 verifying held-out pairs (LFW 10-fold protocol)");
+        LfwPairs pairs = LfwPairs.read(faces.pairs());
+        Backbone<?> backbone = registry.get(Backbone.class, "MobileFaceNet");
+        Map<String, TenFold.Result> results = new LinkedHashMap<>();
+        results.put("raw pixels", verify(pairs, faces.testRoot(), null, null));
+        Engine.getInstance().setRandomSeed((int) o.seed());
+        results.put("MobileFaceNet, untrained", verify(pairs, faces.testRoot(), backbone, null));
+        results.put("MobileFaceNet + MV-Softmax, trained", verify(pairs, faces.testRoot(), backbone, trained.lastCheckpoint()));
+
+        Table t = new Table("model", "accuracy", "std error");
+        results.forEach((k, r) -> t.add(k, String.format(Locale.ROOT, "%.4f", r.mean()),
+                String.format(Locale.ROOT, "%.4f", r.stdError())));
+        Files.writeString(o.out().resolve("results.md"), t.render(Table.Format.MD));
+        Files.writeString(o.out().resolve("results.csv"), t.render(Table.Format.CSV));
+        Files.writeString(o.out().resolve("results.json"), t.render(Table.Format.JSON));
+        out.println();
+        out.print(t.render(Table.Format.MD));
+        out.printf(Locale.ROOT, "%nloss %.4f -> %.4f over %d steps; checkpoint %s; results in %s%n", trained.firstLoss(),
+                trained.lastLoss(), trained.steps(), trained.lastCheckpoint(), o.out().resolve("results.md"));
+        out.printf(Locale.ROOT, "accuracy: %.4f%n", results.get("MobileFaceNet + MV-Softmax, trained").mean());
+        return results;
+    }
+
+    /** 10-fold accuracy of cosine scores; features from the backbone (with weights or as initialised) or raw pixels. */
+    private static <C> TenFold.Result verify(LfwPairs pairs, Path testRoot, Backbone<C> backbone, Path weights)
+            throws IOException {
+        Map<String, Integer> index = new HashMap<>();
+        StringBuilder list = new StringBuilder();
+        for (LfwPairs.Pair p : pairs.pairs()) {
+            for (String path : List.of(p.path1("jpg"), p.path2("jpg"))) {
+                if (index.putIfAbsent(path, index.size()) == null) {
+                    list.append(path).append('\n');
+                }
+            }
+        }
+        Path listFile = Files.createTempFile("facex-pairs-", ".txt");
+        try {
+            Files.writeString(listFile, list);
+            float[] features;
+            int dim;
+            if (backbone == null) {
+                Faces f = Faces.read(listFile, testRoot, new ai.djl.ndarray.types.Shape(3, 112, 112));
+                dim = f.values().length / f.count();
+                features = normalizeRows(f.values(), f.count(), dim);
+            } else {
+                try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), weights)) {
+                    Faces f = Faces.read(listFile, testRoot, e.faceShape());
+                    features = e.embed(f.values(), f.count(), true);
+                    dim = e.dimension();
+                }
+            }
+            float[] scores = new float[pairs.pairs().size()];
+            boolean[] same = new boolean[scores.length];
+            for (int k = 0; k < scores.length; k++) {
+                LfwPairs.Pair p = pairs.pairs().get(k);
+                int a = index.get(p.path1("jpg")) * dim;
+                int b = index.get(p.path2("jpg")) * dim;
+                float s = 0;
+                for (int d = 0; d < dim; d++) {
+                    s += features[a + d] * features[b + d];
+                }
+                scores[k] = s;
+                same[k] = p.same();
+            }
+            return TenFold.evaluate(scores, same);
+        } finally {
+            Files.deleteIfExists(listFile);
+        }
+    }
+
+    private static float[] normalizeRows(float[] v, int rows, int dim) {
+        for (int r = 0; r < rows; r++) {
+            double n = 0;
+            for (int d = 0; d < dim; d++) {
+                n += (double) v[r * dim + d] * v[r * dim + d];
+            }
+            float inv = (float) (1 / Math.max(Math.sqrt(n), 1e-12));
+            for (int d = 0; d < dim; d++) {
+                v[r * dim + d] *= inv;
+            }
+        }
+        return v;
+    }
+}
