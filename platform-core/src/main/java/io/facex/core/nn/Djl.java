@@ -26,8 +26,20 @@ public final class Djl {
         }
     }
 
+    /**
+     * Turns autograd recording off for the calling thread. libtorch's grad mode is per thread and on by
+     * default; DJL switches it off only on the thread that loaded the engine, so every job thread (Gogo
+     * runs each command on a pool thread) calls this first. Training turns it on inside its gradient
+     * collector; inference then records no graph.
+     */
+    public static void noGradOnThisThread() {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     /** A new root manager on the default engine's CPU device. */
     public static NDManager newManager() {
+        noGradOnThisThread();
         return engine().newBaseManager();
     }
 }

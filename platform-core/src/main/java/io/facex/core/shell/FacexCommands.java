@@ -81,11 +81,16 @@ public final class FacexCommands {
             @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "quickstart") String out,
             @Descriptor("training identities") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
             @Descriptor("images per identity") @Parameter(names = {"--images"}, absentValue = "0") int images,
-            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs) throws Exception {
+            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs,
+            @Descriptor("learning rate") @Parameter(names = {"--lr"}, absentValue = "0") double lr,
+            @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
+            @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs)
+            throws Exception {
         io.facex.core.train.QuickStart.Options d = io.facex.core.train.QuickStart.Options.defaults(Path.of(out));
         io.facex.core.train.QuickStart.Options o = new io.facex.core.train.QuickStart.Options(d.out(),
-                identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(), d.heldOut(),
-                d.pairsPerFold(), epochs > 0 ? epochs : d.epochs(), d.batchSize(), d.lr(), d.step(), d.seed(), d.workers());
+                identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
+                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), epochs > 0 ? epochs : d.epochs(), d.batchSize(), lr > 0 ? lr : d.lr(),
+                epochs > 2 ? (epochs - 2) + "," + (epochs - 1) : d.step(), d.seed(), d.workers());
         new io.facex.core.train.QuickStart(registry).run(o, System.out, System.console() != null);
     }
 
@@ -134,7 +139,8 @@ public final class FacexCommands {
                 sum.firstLoss(), sum.lastLoss(), sum.lastCheckpoint());
     }
 
-    @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random batches")
+    @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random "
+            + "batches; 'loader' times the data loader alone (a synthetic list unless --train_file is given)")
     public void bench(
             @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
             @Descriptor("head name") @Parameter(names = {"-H", "--head"}, absentValue = "MV-Softmax") String head,
@@ -144,9 +150,19 @@ public final class FacexCommands {
             @Descriptor("untimed steps first") @Parameter(names = {"--warmup"}, absentValue = "3") int warmup,
             @Descriptor("timed steps (the median is reported)") @Parameter(names = {"--reps"}, absentValue = "10") int reps,
             @Descriptor("intra-op threads; set at start-up by bin/facex (shown for the record)") @Parameter(names = {"--threads"}, absentValue = "0") int threads,
-            @Descriptor("what to measure: train") String what) throws Exception {
+            @Descriptor("loader: image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
+            @Descriptor("loader: folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
+            @Descriptor("loader: a training list to read") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
+            @Descriptor("what to measure: train or loader") String what) throws Exception {
+        if (what.equals("loader")) {
+            io.facex.core.train.TrainBenchmark.print(io.facex.core.train.LoaderBenchmark.run(
+                    dataRoot.isEmpty() ? null : Path.of(dataRoot), trainFile.isEmpty() ? null : Path.of(trainFile),
+                    batch, workers, warmup, reps), String.format("data loader (OpenCV decode + flip + normalise), batch %d, %d workers",
+                    batch, workers), System.out);
+            return;
+        }
         if (!what.equals("train")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train, loader");
         }
         if (batch < 1 || reps < 1 || warmup < 0 || classes < 2) {
             throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");

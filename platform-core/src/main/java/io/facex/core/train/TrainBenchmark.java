@@ -43,7 +43,7 @@ public final class TrainBenchmark {
 
     public Result run(String mode, String backboneName, String headName, int batch, int classes, int warmup, int reps)
             throws Exception {
-        Djl.engine();
+        Djl.noGradOnThisThread();
         Backbone<?> backbone = registry.get(Backbone.class, backboneName);
         Head<?> head = registry.get(Head.class, headName);
         TrainingMode<?> m = registry.get(TrainingMode.class, mode);
@@ -98,7 +98,7 @@ public final class TrainBenchmark {
     }
 
     /** Peak resident memory of this process (VmHWM), or -1 where /proc is missing. */
-    static long peakRss() {
+    public static long peakRss() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (l.startsWith("VmHWM:")) {
@@ -112,7 +112,7 @@ public final class TrainBenchmark {
     }
 
     /** CPU time of the whole machine minus this process, over the benchmark (Linux /proc). */
-    static final class CpuClock {
+    public static final class CpuClock {
         private final long[] start = read();
         private final long startNs = System.nanoTime();
 
@@ -134,7 +134,7 @@ public final class TrainBenchmark {
         }
 
         /** Percent of one core used by other processes (clock ticks are 1/100 s on Linux). */
-        double otherProcessesPercent() {
+        public double otherProcessesPercent() {
             long[] end = read();
             double seconds = (System.nanoTime() - startNs) / 1e9;
             double otherTicks = (end[0] - start[0]) - (end[1] - start[1]);

@@ -99,7 +99,7 @@ public final class TrainCommand {
         Backbone<?> backbone = registry.get(Backbone.class, job.backboneType());
         Head<?> head = registry.get(Head.class, job.headType());
         long seed = seedOf(modeConfig);
-        Djl.engine();
+        Djl.noGradOnThisThread();
         TrainingData td = data.open(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(), seed);
         try (AutoCloseable closing = closeable(td)) {
             return start(mode, modeConfig, job, backbone, head, td, console, interactive);

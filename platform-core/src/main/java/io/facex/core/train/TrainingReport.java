@@ -112,7 +112,7 @@ public final class TrainingReport implements TrainingListener, AutoCloseable {
         bar.stepTo(summary.steps());
         line(String.format(Locale.ROOT, "finished: %d epochs, %d steps, loss %.4f -> %.4f, last checkpoint %s",
                 summary.epochs(), summary.steps(), summary.firstLoss(), summary.lastLoss(), summary.lastCheckpoint()));
-        if (points.size() >= 2) {
+        if (!points.isEmpty()) {
             try {
                 plot(dir.resolve(PLOT));
             } catch (IOException e) {

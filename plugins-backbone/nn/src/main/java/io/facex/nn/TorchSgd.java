@@ -45,8 +45,10 @@ public final class TorchSgd {
             if (!param.requiresGradient()) {
                 continue;
             }
-            NDArray w = param.getArray();
-            try (NDArray grad = w.getGradient(); NDManager tmp = manager.newSubManager()) {
+            NDArray leaf = param.getArray();
+            // Update a detached view (same storage): libtorch refuses in-place ops on a leaf that requires
+            // grad while the thread's grad mode is on, and a new thread starts with it on.
+            try (NDArray grad = leaf.getGradient(); NDArray w = leaf.stopGradient(); NDManager tmp = manager.newSubManager()) {
                 NDArray g = grad.duplicate();
                 g.attach(tmp);
                 if (weightDecay != 0f) {

@@ -1,0 +1,131 @@
+package io.facex.assembly;
+
+import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.launch.FacexContainer;
+import io.facex.weights.Npy;
+import io.facex.weights.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Training, resuming, embedding and the main job through the real launcher and bundles, on a tiny
+ * synthetic dataset (real JPEG files, decoded by OpenCV inside the container).
+ */
+class TrainingInContainerTest {
+
+    static Path home;
+    static FacexContainer container;
+    static SyntheticFaces.Result data;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        home = Dist.newHome();
+        container = FacexContainer.start(home, false, Map.of(), new PrintStream(new ByteArrayOutputStream(), true));
+        data = SyntheticFaces.builder(home.resolve("syn")).identities(6).imagesPerIdentity(4).heldOutIdentities(4)
+                .folds(10).pairsPerFold(1).seed(3).overwrite(true).generate();
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        container.close();
+    }
+
+    static ContainerTest.Result run(String line) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = container.execute(line, out, err);
+        return new ContainerTest.Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String trainLine(Path out, int epochs) {
+        return "train --data_root " + data.trainRoot() + " --train_file " + data.trainList() + " --out_dir " + out
+                + " --epoches " + epochs + " --batch_size 8 --print_freq 1 --save_freq 2 --workers 1 --lr 0.01";
+    }
+
+    @Test
+    void trainsWritesReportsResumesAndEmbeds() throws Exception {
+        Path out = home.resolve("run");
+        ContainerTest.Result r = run(trainLine(out, 1));
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("training MobileFaceNet + MV-Softmax (conventional) on 24 images of 6 identities"), r.out());
+        for (String f : new String[] {"Epoch_0.safetensors", "Epoch_0_batch_1.safetensors", "train.log", "train_loss.csv", "train_loss.png"}) {
+            assertTrue(Files.exists(out.resolve(f)), f + " in " + out);
+        }
+        assertEquals(4, Files.readAllLines(out.resolve("train_loss.csv")).size(), "header + 3 steps");
+
+        r = run(trainLine(out, 2) + " --resume");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("resumed from " + out.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
+        assertTrue(r.out().contains("trained 2 epochs, 6 steps"), r.out());
+
+        Path features = home.resolve("features.npy");
+        r = run("embed --weights " + out.resolve("Epoch_1.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(0, r.status(), r.err());
+        Tensor t = Npy.read(features);
+        assertEquals(data.testImages(), t.shape()[0]);
+        assertEquals(512, t.shape()[1]);
+        float[] f = t.toFloatArray();
+        double n = 0;
+        for (int i = 0; i < 512; i++) {
+            n += f[i] * f[i];
+        }
+        assertEquals(1.0, n, 1e-4);
+    }
+
+    @Test
+    void badTrainingInputIsNamed() throws Exception {
+        ContainerTest.Result r = run("train --train_file " + data.trainList());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("data_root: is required"), r.err());
+
+        Path list = home.resolve("bad_list.txt");
+        Files.writeString(list, "00000/0001.jpg 0\n00000/0002.jpg zero\n");
+        r = run("train --data_root " + data.trainRoot() + " --train_file " + list + " --out_dir " + home.resolve("x"));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("bad_list.txt:2"), r.err());
+
+        Path conf = home.resolve("train.yaml");
+        Files.writeString(conf, "data_root: " + data.trainRoot() + "\ntrain_file: " + data.trainList() + "\nlearning_rate: 0.1\n");
+        r = run("train --config " + conf);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains(conf + ":3: learning_rate: unknown key learning_rate"), r.err());
+
+        Path missing = home.resolve("missing.jpg");
+        Path images = Files.writeString(home.resolve("images.txt"), missing.getFileName() + "\n");
+        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath()
+                + " --input " + images + " --output " + home.resolve("o.npy"));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("images.txt:1") && r.err().contains("no such image"), r.err());
+
+        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/hostile_checkpoint.pt").toAbsolutePath()
+                + " --input " + images + " --output " + home.resolve("o.npy"));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("refusing to load hostile_checkpoint.pt: its pickle calls builtins.eval"), r.err());
+        assertEquals(0, run("list").status(), "the container keeps working");
+    }
+
+    @Test
+    void quickstartRunsTheMainJobEndToEnd() throws Exception {
+        Path out = home.resolve("qs");
+        ContainerTest.Result r = run("quickstart --out " + out + " --identities 6 --images 4 --epoches 1 --held-out 4 --pairs 1");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*\\| raw pixels +\\| 0\\.\\d{4} .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| MobileFaceNet \\+ MV-Softmax, trained \\| [01]\\.\\d{4} .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\naccuracy: [01]\\.\\d{4}\n.*"), r.out());
+        for (String f : new String[] {"results.md", "results.csv", "results.json", "train/train_loss.png"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+    }
+}
