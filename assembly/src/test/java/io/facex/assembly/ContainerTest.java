@@ -148,6 +148,13 @@ class ContainerTest {
     }
 
     @Test
+    void unknownCommandOptionIsExplained() {
+        Result r = run("info --nosuch 3 MobileFaceNet");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("unknown option or wrong arguments for 'facex:info'; see 'help facex:info'"), r.err());
+    }
+
+    @Test
     void unknownPluginNameListsTheAvailableOnes() {
         Result r = run("info -k backbone MobileFaceNett");
         assertEquals(1, r.status());

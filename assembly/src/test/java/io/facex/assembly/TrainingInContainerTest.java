@@ -117,6 +117,51 @@ class TrainingInContainerTest {
     }
 
     @Test
+    void writesAListFromFoldersAndSkipsUnreadableImagesWhenAsked() throws Exception {
+        Path list = home.resolve("from_folders.txt");
+        ContainerTest.Result r = run("trainlist " + data.trainRoot() + " " + list);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("24 images of 6 identities"), r.out());
+        assertEquals(Files.readAllLines(data.trainList()), Files.readAllLines(list));
+
+        // one corrupt image among real ones
+        Path root = home.resolve("broken");
+        copyTree(data.trainRoot(), root);
+        Files.write(root.resolve("00002/0003.jpg"), new byte[] {1, 2, 3});
+        r = run(trainLine(home.resolve("b1"), 1).replace(data.trainRoot().toString(), root.toString()));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("0003.jpg") && r.err().contains("train_list.txt:11"), r.err());
+        r = run(trainLine(home.resolve("b2"), 1).replace(data.trainRoot().toString(), root.toString()) + " --skip_bad_images");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("1 unreadable images were skipped"), r.out());
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void benchmarksReportMedianThroughput() {
+        ContainerTest.Result r = run("bench --batch 2 --classes 10 --warmup 1 --reps 2 train");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s)training step MobileFaceNet \\+ MV-Softmax \\(10 classes\\), batch 2, .*: [0-9.]+ images/s "
+                + "\\(median of 2 steps after warm-up.*peak RSS [0-9.]+ GB.*"), r.out());
+        r = run("bench --batch 4 --warmup 1 --reps 2 --workers 1 loader");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s)data loader .*batch 4, 1 workers: [0-9.]+ images/s \\(median of 2 .*"), r.out());
+        assertEquals(1, run("bench nothing").status());
+    }
+
+    @Test
     void quickstartRunsTheMainJobEndToEnd() throws Exception {
         Path out = home.resolve("qs");
         ContainerTest.Result r = run("quickstart --out " + out + " --identities 6 --images 4 --epoches 1 --held-out 4 --pairs 1");

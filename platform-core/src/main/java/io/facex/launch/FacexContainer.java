@@ -190,7 +190,13 @@ public final class FacexContainer implements AutoCloseable {
                 close.invoke(session);
             }
         } catch (InvocationTargetException e) {
-            errPrint.println("facex: " + rootMessage(e.getCause()));
+            String msg = rootMessage(e.getCause());
+            if (msg.startsWith("Cannot coerce ")) {
+                // Gogo's way of saying no overload takes these arguments: usually an unknown option
+                String name = command.split("\\s+")[0];
+                msg = "unknown option or wrong arguments for '" + name + "'; see 'help " + name + "'";
+            }
+            errPrint.println("facex: " + msg);
             return 1;
         } catch (ReflectiveOperationException e) {
             errPrint.println("facex: cannot run '" + command + "': " + e);

@@ -25,13 +25,7 @@ public final class Launcher {
         }
         Path home = Path.of(System.getProperty("facex.home", ".")).toAbsolutePath().normalize();
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        for (int i = 0; i + 1 < args.length; i++) {
-            // Thread counts must be known before the engine loads, so they are taken from the arguments here.
-            if (args[i].equals("--threads") && !args[i + 1].equals("0")) {
-                System.setProperty("ai.djl.pytorch.num_threads", args[i + 1]);
-                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-            }
-        }
+        args = takeThreads(args);
         if (args.length > 0) {
             // No console to drive: tell JLine so, instead of letting it warn that it could not find one.
             System.setProperty("org.jline.terminal.dumb", "true");
@@ -53,6 +47,23 @@ public final class Launcher {
         }
         out.flush();
         System.exit(status);
+    }
+
+    /**
+     * {@code --threads N} is a launcher option for every command: libtorch's thread count must be set
+     * before the engine loads, so it becomes a system property here and is removed from the command.
+     */
+    static String[] takeThreads(String[] args) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--threads") && i + 1 < args.length) {
+                System.setProperty("ai.djl.pytorch.num_threads", args[++i]);
+                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        return rest.toArray(String[]::new);
     }
 
     /** Joins arguments into a Gogo command line, quoting what the shell would otherwise split or expand. */
@@ -81,6 +92,8 @@ public final class Launcher {
               list [-f text|md|csv|json]      every installed plugin by kind, with bundle and version
               info [-k KIND] [-c FILE] NAME   a plugin's description, configuration and parameter count
               help [COMMAND]                  this text, or a command's options
+
+            Any command takes --threads N (libtorch's intra-op threads; default: all cores).
 
             Plugins: drop a plugin bundle (.jar) into plugins/ and it is available at once; remove it
             and it is gone. Environment: FACEX_OPTS adds JVM options (e.g. -Xmx8g).

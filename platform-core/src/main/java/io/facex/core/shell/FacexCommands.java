@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "bench", "embed"};
+    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "trainlist", "bench", "embed"};
 
     private final PluginRegistry registry;
 
@@ -90,7 +90,8 @@ public final class FacexCommands {
         io.facex.core.train.QuickStart.Options o = new io.facex.core.train.QuickStart.Options(d.out(),
                 identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
                 heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), epochs > 0 ? epochs : d.epochs(), d.batchSize(), lr > 0 ? lr : d.lr(),
-                epochs > 2 ? (epochs - 2) + "," + (epochs - 1) : d.step(), d.seed(), d.workers());
+                epochs > 0 && epochs != d.epochs() ? Math.max(1, epochs / 2) + "," + Math.max(1, epochs - 1) : d.step(),
+                d.seed(), d.workers());
         new io.facex.core.train.QuickStart(registry).run(o, System.out, System.console() != null);
     }
 
@@ -116,6 +117,7 @@ public final class FacexCommands {
             @Descriptor("seed for initialisation and data order (0)") @Parameter(names = {"--seed"}, absentValue = "") String seed,
             @Descriptor("image decoding threads (2)") @Parameter(names = {"--workers"}, absentValue = "") String workers,
             @Descriptor("with --resume: the checkpoint to continue from") @Parameter(names = {"--pretrain_model"}, absentValue = "") String pretrain,
+            @Descriptor("skip and count unreadable images instead of stopping at the first") @Parameter(names = {"--skip_bad_images"}, presentValue = "true", absentValue = "") String skipBad,
             @Descriptor("continue an interrupted job exactly (newest checkpoint in out_dir unless --pretrain_model)") @Parameter(names = {"-r", "--resume"}, presentValue = "true", absentValue = "") String resume)
             throws Exception {
         java.util.Map<String, String> cli = new java.util.LinkedHashMap<>();
@@ -123,7 +125,8 @@ public final class FacexCommands {
             {"backbone_conf_file", backboneConf}, {"head_type", headType}, {"head_conf_file", headConf}, {"mode", mode},
             {"lr", lr}, {"out_dir", outDir}, {"epoches", epoches}, {"step", step}, {"print_freq", printFreq},
             {"save_freq", saveFreq}, {"batch_size", batchSize}, {"momentum", momentum}, {"weight_decay", weightDecay},
-            {"seed", seed}, {"workers", workers}, {"pretrain_model", pretrain}, {"resume", resume}};
+            {"seed", seed}, {"workers", workers}, {"pretrain_model", pretrain}, {"resume", resume},
+            {"skip_bad_images", skipBad}};
         for (String[] kv : given) {
             if (!kv[1].isEmpty()) {
                 cli.put(kv[0], kv[1]);
@@ -139,6 +142,14 @@ public final class FacexCommands {
                 sum.firstLoss(), sum.lastLoss(), sum.lastCheckpoint());
     }
 
+    @Descriptor("Write a training list (relative/path.jpg label) from a folder of identity folders: sorted folders get labels 0..N-1")
+    public void trainlist(
+            @Descriptor("folder of identity folders") String root,
+            @Descriptor("list file to write") String output) throws Exception {
+        io.facex.data.TrainList l = io.facex.data.TrainList.writeFromFolders(Path.of(root), Path.of(output));
+        System.out.printf("%d images of %d identities -> %s%n", l.size(), l.numClasses(), output);
+    }
+
     @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random "
             + "batches; 'loader' times the data loader alone (a synthetic list unless --train_file is given)")
     public void bench(
@@ -149,7 +160,6 @@ public final class FacexCommands {
             @Descriptor("identities (the head's width; FaceX-Zoo trains with 72778)") @Parameter(names = {"--classes"}, absentValue = "72778") int classes,
             @Descriptor("untimed steps first") @Parameter(names = {"--warmup"}, absentValue = "3") int warmup,
             @Descriptor("timed steps (the median is reported)") @Parameter(names = {"--reps"}, absentValue = "10") int reps,
-            @Descriptor("intra-op threads; set at start-up by bin/facex (shown for the record)") @Parameter(names = {"--threads"}, absentValue = "0") int threads,
             @Descriptor("loader: image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
             @Descriptor("loader: folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
             @Descriptor("loader: a training list to read") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,

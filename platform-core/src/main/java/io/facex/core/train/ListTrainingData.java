@@ -2,6 +2,7 @@ package io.facex.core.train;
 
 import io.facex.api.TrainingData;
 import io.facex.data.Augmentation;
+import io.facex.data.BadImagePolicy;
 import io.facex.data.BatchLoader;
 import io.facex.data.TrainList;
 
@@ -20,9 +21,12 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     private final long seed;
     private final int width;
     private final int height;
+    private final boolean skipBad;
     private BatchLoader loader;
+    private long skippedBefore;
 
-    private ListTrainingData(TrainList list, int workers, long seed, int width, int height) {
+    private ListTrainingData(TrainList list, int workers, long seed, int width, int height, boolean skipBad) {
+        this.skipBad = skipBad;
         this.list = list;
         this.workers = workers;
         this.seed = seed;
@@ -31,8 +35,14 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     }
 
     /** Reads the list (errors name its file and line); images are decoded only when batches are drawn. */
-    public static ListTrainingData open(Path dataRoot, Path trainFile, int workers, long seed) throws IOException {
-        return new ListTrainingData(TrainList.read(trainFile, dataRoot), workers, seed, 112, 112);
+    public static ListTrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages)
+            throws IOException {
+        return new ListTrainingData(TrainList.read(trainFile, dataRoot), workers, seed, 112, 112, skipBadImages);
+    }
+
+    /** Unreadable images skipped so far (only with skip-bad-images; otherwise the first one stops the job). */
+    public synchronized long skipped() {
+        return skippedBefore + (loader == null ? 0 : loader.skippedTotal());
     }
 
     @Override
@@ -49,10 +59,12 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     public synchronized Batches epoch(int epoch, int batchSize, int firstBatch) {
         if (loader == null || loader.batchSize() != batchSize) {
             if (loader != null) {
+                skippedBefore += loader.skippedTotal();
                 loader.close();
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
-                    .augmentation(Augmentation.conventional()).workers(workers).imageSize(width, height).build();
+                    .augmentation(Augmentation.conventional()).workers(workers).imageSize(width, height)
+                    .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         BatchLoader.Epoch e = loader.epoch(epoch);
         // Resuming mid-epoch: the order is the same, so the batches already trained on are drawn and dropped.

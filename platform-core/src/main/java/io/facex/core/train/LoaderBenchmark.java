@@ -34,7 +34,7 @@ public final class LoaderBenchmark {
         }
         TrainBenchmark.CpuClock cpu = new TrainBenchmark.CpuClock();
         List<Double> ips = new ArrayList<>();
-        try (ListTrainingData data = ListTrainingData.open(dataRoot, trainFile, workers, 0);
+        try (ListTrainingData data = ListTrainingData.open(dataRoot, trainFile, workers, 0, false);
              TrainingData.Batches batches = data.epoch(0, batch, 0)) {
             long last = System.nanoTime();
             for (int i = 0; i < warmup + reps && batches.hasNext(); i++) {

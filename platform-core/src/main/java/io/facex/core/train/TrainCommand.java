@@ -38,7 +38,7 @@ public final class TrainCommand {
 
     /** Opens a training list; the data module provides it (decoding, augmentation, loader threads). */
     public interface DataOpener {
-        TrainingData open(Path dataRoot, Path trainFile, int workers, long seed) throws IOException;
+        TrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages) throws IOException;
     }
 
     private final PluginRegistry registry;
@@ -100,7 +100,8 @@ public final class TrainCommand {
         Head<?> head = registry.get(Head.class, job.headType());
         long seed = seedOf(modeConfig);
         Djl.noGradOnThisThread();
-        TrainingData td = data.open(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(), seed);
+        TrainingData td = data.open(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(), seed,
+                job.skipBadImages());
         try (AutoCloseable closing = closeable(td)) {
             return start(mode, modeConfig, job, backbone, head, td, console, interactive);
         }
@@ -145,6 +146,9 @@ public final class TrainCommand {
                     throw new TrainingFailed(e);
                 }
             });
+            if (td instanceof ListTrainingData l && l.skipped() > 0) {
+                report.message(l.skipped() + " unreadable images were skipped (--skip_bad_images); see " + TrainingReport.LOG);
+            }
             report.finished(summary);
             return summary;
         } catch (TrainingFailed e) {

@@ -17,14 +17,15 @@ import io.facex.api.InvalidConfigException;
  * @param resume           continue an interrupted job exactly
  * @param mode             training mode plugin name
  * @param workers          image decoding threads
+ * @param skipBadImages    skip (and count) unreadable images instead of stopping at the first one
  */
 public record TrainJob(String dataRoot, String trainFile, String backboneType, String backboneConfFile,
                        String headType, String headConfFile, String outDir, String pretrainModel, boolean resume,
-                       String mode, int workers) {
+                       String mode, int workers, boolean skipBadImages) {
 
     /** What train.py would use when nothing is said, with our default mode and 2 loader threads. */
     public static TrainJob defaults() {
-        return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2);
+        return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2, false);
     }
 
     void validate() {

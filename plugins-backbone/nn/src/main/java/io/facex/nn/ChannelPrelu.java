@@ -40,7 +40,15 @@ public final class ChannelPrelu extends AbstractBlock {
         slope.attach(x.getManager());
         // relu(x) + a·(x − relu(x)): the cheapest composed form under autograd (see platform notes).
         NDArray pos = x.getNDArrayInternal().relu();
-        return new NDList(pos.add(x.sub(pos).mul(slope)));
+        NDArray neg = x.sub(pos);
+        NDArray scaled = neg.mul(slope);
+        NDArray out = pos.add(scaled);
+        // Autograd holds what backward needs; our handles would keep the rest alive until the step ends.
+        neg.close();
+        scaled.close();
+        pos.close();
+        slope.close();
+        return new NDList(out);
     }
 
     @Override
