@@ -49,7 +49,11 @@ class TrainingInContainerTest {
     }
 
     private static String trainLine(Path out, int epochs) {
-        return "train --data_root " + data.trainRoot() + " --train_file " + data.trainList() + " --out_dir " + out
+        return trainLine(data.trainRoot(), out, epochs);
+    }
+
+    private static String trainLine(Path root, Path out, int epochs) {
+        return "train --data_root " + root + " --train_file " + data.trainList() + " --out_dir " + out
                 + " --epoches " + epochs + " --batch_size 8 --print_freq 1 --save_freq 2 --workers 1 --lr 0.01";
     }
 
@@ -128,10 +132,10 @@ class TrainingInContainerTest {
         Path root = home.resolve("broken");
         copyTree(data.trainRoot(), root);
         Files.write(root.resolve("00002/0003.jpg"), new byte[] {1, 2, 3});
-        r = run(trainLine(home.resolve("b1"), 1).replace(data.trainRoot().toString(), root.toString()));
+        r = run(trainLine(root, home.resolve("b1"), 1));
         assertEquals(1, r.status());
         assertTrue(r.err().contains("0003.jpg") && r.err().contains("train_list.txt:11"), r.err());
-        r = run(trainLine(home.resolve("b2"), 1).replace(data.trainRoot().toString(), root.toString()) + " --skip_bad_images");
+        r = run(trainLine(root, home.resolve("b2"), 1) + " --skip_bad_images");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("1 unreadable images were skipped"), r.out());
     }
