@@ -32,6 +32,14 @@ public interface TrainingContext {
     /** The checkpoint to resume from, when the user asked to resume. */
     Optional<Path> resumeFrom();
 
+    /**
+     * Weights to start from when not resuming (FaceX-Zoo's {@code --pretrain_model} without {@code --resume}):
+     * a FaceX-Zoo {@code .pt}, one of our checkpoints, or a state dict; the backbone must match it fully.
+     */
+    default Optional<Path> initialWeights() {
+        return Optional.empty();
+    }
+
     /** Where progress goes (progress bar, log, CSV, plot). */
     TrainingListener listener();
 

@@ -73,6 +73,14 @@ class TrainingInContainerTest {
         assertTrue(r.out().contains("resumed from " + out.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
         assertTrue(r.out().contains("trained 2 epochs, 6 steps"), r.out());
 
+        r = run(trainLine(home.resolve("from-pt"), 1) + " --pretrain_model "
+                + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("the head starts fresh"), r.out());
+        r = run(trainLine(home.resolve("from-ours"), 1) + " --pretrain_model " + out.resolve("Epoch_0.safetensors"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("initialised from " + out.resolve("Epoch_0.safetensors") + " (backbone and head)"), r.out());
+
         Path features = home.resolve("features.npy");
         r = run("embed --weights " + out.resolve("Epoch_1.safetensors") + " --input " + data.imageList()
                 + " --data_root " + data.testRoot() + " --output " + features);

@@ -116,7 +116,7 @@ public final class FacexCommands {
             @Descriptor("weight decay (1e-4)") @Parameter(names = {"--weight_decay"}, absentValue = "") String weightDecay,
             @Descriptor("seed for initialisation and data order (0)") @Parameter(names = {"--seed"}, absentValue = "") String seed,
             @Descriptor("image decoding threads (2)") @Parameter(names = {"--workers"}, absentValue = "") String workers,
-            @Descriptor("with --resume: the checkpoint to continue from") @Parameter(names = {"--pretrain_model"}, absentValue = "") String pretrain,
+            @Descriptor("weights to start from (FaceX-Zoo .pt, a checkpoint); with --resume: the checkpoint to continue from") @Parameter(names = {"--pretrain_model"}, absentValue = "") String pretrain,
             @Descriptor("skip and count unreadable images instead of stopping at the first") @Parameter(names = {"--skip_bad_images"}, presentValue = "true", absentValue = "") String skipBad,
             @Descriptor("continue an interrupted job exactly (newest checkpoint in out_dir unless --pretrain_model)") @Parameter(names = {"-r", "--resume"}, presentValue = "true", absentValue = "") String resume)
             throws Exception {

@@ -22,11 +22,13 @@ final class JobContext<B, H> implements TrainingContext {
     private final TrainingData data;
     private final Path outDir;
     private final Path resume;
+    private final Path initial;
     private final TrainingListener listener;
     private final BooleanSupplier stop;
 
     JobContext(Backbone<B> backbone, B backboneConfig, Head<H> head, H headConfig, TrainingData data, Path outDir,
-               Path resume, TrainingListener listener, BooleanSupplier stop) {
+               Path resume, Path initial, TrainingListener listener, BooleanSupplier stop) {
+        this.initial = initial;
         this.backbone = backbone;
         this.backboneConfig = backboneConfig;
         this.head = head;
@@ -66,6 +68,11 @@ final class JobContext<B, H> implements TrainingContext {
     @Override
     public Optional<Path> resumeFrom() {
         return Optional.ofNullable(resume);
+    }
+
+    @Override
+    public Optional<Path> initialWeights() {
+        return Optional.ofNullable(initial);
     }
 
     @Override

@@ -74,7 +74,7 @@ public final class TrainBenchmark {
         Path tmp = Files.createTempDirectory("facex-bench-");
         CpuClock cpu = new CpuClock();
         try {
-            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, data, tmp, null, timer, () -> false);
+            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, data, tmp, null, null, timer, () -> false);
             mode.train(ctx, mc);
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {

@@ -115,6 +115,7 @@ public final class TrainCommand {
         H hc = headConfig(head, job, backbone.featureDim(bc), td.numClasses(), console);
         Path out = Files.createDirectories(Path.of(job.outDir()));
         Path resume = job.resume() ? resumePoint(job, out) : null;
+        Path initial = !job.resume() && !job.pretrainModel().isEmpty() ? Path.of(job.pretrainModel()) : null;
         int batchSize = batchSizeOf(modeConfig);
         int epochs = epochsOf(modeConfig);
         long total = (long) td.batchesPerEpoch(batchSize) * epochs;
@@ -135,7 +136,7 @@ public final class TrainCommand {
         try (TrainingReport report = new TrainingReport(out, total, 0, console, interactive)) {
             report.message(String.format("training %s + %s (%s) on %d images of %d identities; output in %s",
                     backbone.name(), head.name(), mode.name(), td.size(), td.numClasses(), out));
-            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, td, out, resume, report,
+            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, td, out, resume, initial, report,
                     () -> stop.get() || Thread.currentThread().isInterrupted());
             TrainingSummary summary = registry.use(modeInfo, () -> {
                 try {

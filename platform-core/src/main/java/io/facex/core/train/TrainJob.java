@@ -13,7 +13,8 @@ import io.facex.api.InvalidConfigException;
  * @param headType         head plugin name
  * @param headConfFile     YAML/JSON with a section for the head ("" = its defaults; num_class follows the data)
  * @param outDir           checkpoints, log, CSV and plot go here
- * @param pretrainModel    with {@code resume}: the checkpoint to resume from ("" = the newest in out_dir)
+ * @param pretrainModel    with {@code resume}: the checkpoint to resume from ("" = the newest in out_dir);
+ *                         without: weights to start from (FaceX-Zoo .pt, our checkpoint, a state dict)
  * @param resume           continue an interrupted job exactly
  * @param mode             training mode plugin name
  * @param workers          image decoding threads

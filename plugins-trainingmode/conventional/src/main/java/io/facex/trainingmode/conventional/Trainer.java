@@ -19,6 +19,10 @@ import io.facex.api.TrainingSummary;
 import io.facex.nn.MultiStepLr;
 import io.facex.nn.TorchNames;
 import io.facex.nn.TorchSgd;
+import io.facex.weights.BlockWeights;
+import io.facex.weights.LoadReport;
+import io.facex.weights.StateDict;
+import io.facex.weights.Weights;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,6 +72,8 @@ final class Trainer implements AutoCloseable {
         this.schedule = new MultiStepLr(cfg.lr(), cfg.milestones(), 0.1);
         if (ctx.resumeFrom().isPresent()) {
             resume(ctx.resumeFrom().get());
+        } else if (ctx.initialWeights().isPresent()) {
+            pretrained(ctx.initialWeights().get());
         }
     }
 
@@ -188,6 +194,21 @@ final class Trainer implements AutoCloseable {
         CheckpointFile.write(file, tensors, meta);
         lastCheckpoint = file;
         ctx.listener().checkpoint(file);
+    }
+
+    /**
+     * Starts from imported weights: the backbone must match them completely; the head is taken too when
+     * the file has one of the same shape (same identities), and otherwise starts fresh.
+     */
+    private void pretrained(Path file) throws IOException {
+        StateDict sd = Weights.load(file);
+        BlockWeights.apply(backbone, sd.backbone(), TorchNames::toTorch);
+        String note = "";
+        if (sd.hasPrefix("head.")) {
+            LoadReport head = BlockWeights.applyMatching(this.head, sd.head(), TorchNames::toTorch);
+            note = head.isExact() ? " (backbone and head)" : " (backbone; the head starts fresh: " + head.describe() + ")";
+        }
+        ctx.listener().message("initialised from " + file + note);
     }
 
     private void resume(Path file) throws IOException {
