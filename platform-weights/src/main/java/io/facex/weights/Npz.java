@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
@@ -38,13 +37,8 @@ public final class Npz {
                     tensors.put(key, Npy.read(in, name + " (entry " + e.getName() + ")"));
                 }
             }
-        } catch (ZipException e) {
-            throw new WeightsException("cannot read " + name + ": not a readable zip archive (truncated or corrupt?): "
-                    + e.getMessage(), e);
-        } catch (WeightsException e) {
-            throw e;
         } catch (IOException e) {
-            throw new WeightsException("cannot read " + name + ": " + e, e);
+            throw WeightsException.reading(name, e);
         }
         return new StateDict(name, tensors);
     }

@@ -10,7 +10,6 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -46,13 +45,8 @@ public final class TorchZip {
             };
             Object root = new RestrictedUnpickler(name, pklEntry, pickle, storages).load();
             return Checkpoints.toStateDict(name, root);
-        } catch (ZipException e) {
-            throw new WeightsException("cannot read " + name + ": not a readable zip archive (truncated or corrupt?): "
-                    + e.getMessage(), e);
-        } catch (WeightsException e) {
-            throw e;
         } catch (IOException e) {
-            throw new WeightsException("cannot read " + name + ": " + e, e);
+            throw WeightsException.reading(name, e);
         }
     }
 

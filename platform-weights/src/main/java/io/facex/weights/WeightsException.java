@@ -14,4 +14,16 @@ public class WeightsException extends IOException {
     public WeightsException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** An I/O failure while reading a zip-based file (.pt, .npz), said in the reader's words. */
+    static WeightsException reading(String name, IOException e) {
+        if (e instanceof WeightsException w) {
+            return w;
+        }
+        if (e instanceof java.util.zip.ZipException) {
+            return new WeightsException("cannot read " + name + ": not a readable zip archive (truncated or corrupt?): "
+                    + e.getMessage(), e);
+        }
+        return new WeightsException("cannot read " + name + ": " + e, e);
+    }
 }
