@@ -168,7 +168,12 @@ class ConventionalTrainingTest {
         Ctx ctx = new Ctx();
         TrainingSummary s = new ConventionalTraining().train(ctx, config(4, 0.05));
         assertEquals(16, s.steps());
-        assertTrue(s.lastLoss() < s.firstLoss() * 0.6, "loss " + s.firstLoss() + " -> " + s.lastLoss() + " " + ctx.losses);
+        // per-step losses on 8-image batches are noisy: compare the first and last four steps
+        double first = ctx.losses.subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double last = ctx.losses.subList(12, 16).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertTrue(last < first * 0.6, "loss " + first + " -> " + last + " " + ctx.losses);
+        assertEquals(ctx.losses.get(0), s.firstLoss());
+        assertEquals(ctx.losses.get(15), s.lastLoss());
         assertTrue(Files.exists(out.resolve("Epoch_0_batch_1.safetensors")));
         assertTrue(Files.exists(out.resolve("Epoch_3.safetensors")));
         assertEquals(out.resolve("Epoch_3.safetensors"), s.lastCheckpoint());
@@ -204,7 +209,7 @@ class ConventionalTrainingTest {
             Map<String, NDArray> b = weights(reference, m);
             assertEquals(a.keySet(), b.keySet());
             for (String k : a.keySet()) {
-                assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 1e-5f, k);
+                assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k); // bit for bit
             }
         }
     }
