@@ -1,19 +1,40 @@
 package io.facex.nn;
 
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
- * PyTorch's {@code nn.PReLU(C)}: one slope per channel (axis 1), initialised to 0.25. DJL's own
- * {@code Prelu} has a single slope and its engine has no per-channel kernel, so this composes it.
+ * PyTorch's {@code nn.PReLU(C)}: one slope per channel (axis 1), initialised to 0.25.
+ *
+ * <p>DJL's own {@code Prelu} has a single slope and its PyTorch engine exposes no per-channel kernel, and
+ * any composition of DJL ops costs about twice libtorch's fused {@code prelu} forward and backward (and
+ * keeps three more activations alive for backward). So the op runs as a one-line TorchScript module
+ * ({@code prelu.pt}: {@code forward(x, weight) = torch.prelu(x, weight)}), with the slope still a DJL
+ * parameter passed in as the second input, so autograd, the optimizer and the weight names are unchanged.
  */
 public final class ChannelPrelu extends AbstractBlock {
+
+    /**
+     * One loaded module per device, for the life of the JVM: the module is stateless, and its {@link Model}
+     * must stay strongly reachable or DJL's cleaner frees the native module while blocks still call it.
+     */
+    private static final Map<Device, Model> SCRIPTS = new ConcurrentHashMap<>();
 
     private final int channels;
     private final Parameter weight;
@@ -32,23 +53,45 @@ public final class ChannelPrelu extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        long[] shape = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
-        shape[1] = channels;
-        NDArray slope = store.getValue(weight, x.getDevice(), training).reshape(new Shape(shape));
-        // An op on a parameter lands in the model's manager; move it to the batch's, or it leaks every step.
-        slope.attach(x.getManager());
-        // relu(x) + a·(x − relu(x)): the cheapest composed form under autograd (see platform notes).
-        NDArray pos = x.getNDArrayInternal().relu();
-        NDArray neg = x.sub(pos);
-        NDArray scaled = neg.mul(slope);
-        NDArray out = pos.add(scaled);
-        // Autograd holds what backward needs; our handles would keep the rest alive until the step ends.
-        neg.close();
-        scaled.close();
-        pos.close();
-        slope.close();
-        return new NDList(out);
+        NDArray slope = store.getValue(weight, x.getDevice(), training);
+        // Always the module's "training" path: PReLU has no train/eval difference, whether a graph is
+        // recorded follows the thread's grad mode as for every other op, and DJL's inference path would
+        // switch libtorch to a deprecated dispatch mode that prints a warning.
+        return script(x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true);
+    }
+
+    /**
+     * DJL reads some array names as TorchScript list, tuple or dict entries ("a.b", "x[]", "t()"); such an
+     * input goes in as an unnamed view, kept in the batch's manager (a view of a parameter would otherwise
+     * land in the model's manager and stay there).
+     */
+    private static NDArray positional(NDArray a, NDArray batch) {
+        String n = a.getName();
+        if (n == null || !(n.contains(".") || n.contains(":") || n.endsWith("]") || n.endsWith(")"))) {
+            return a;
+        }
+        NDArray view = a.reshape(a.getShape());
+        view.attach(batch.getManager());
+        return view;
+    }
+
+    private static Block script(Device device) {
+        return SCRIPTS.computeIfAbsent(device, d -> {
+            Model model = Model.newInstance("facex-prelu", d, "PyTorch");
+            try (InputStream in = ChannelPrelu.class.getResourceAsStream("prelu.pt")) {
+                if (in == null) {
+                    throw new IllegalStateException("prelu.pt is missing from the facex-nn bundle");
+                }
+                model.load(in, Map.of());
+            } catch (IOException e) {
+                model.close();
+                throw new UncheckedIOException("cannot load the PReLU TorchScript module", e);
+            } catch (MalformedModelException e) {
+                model.close();
+                throw new IllegalStateException("cannot load the PReLU TorchScript module", e);
+            }
+            return model;
+        }).getBlock();
     }
 
     @Override

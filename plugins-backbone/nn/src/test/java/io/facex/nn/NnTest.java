@@ -35,6 +35,43 @@ class NnTest {
         }
     }
 
+    /** Forward and both gradients against torch.nn.functional.prelu's definition, on a random 4-d batch. */
+    @Test
+    void channelPreluGradientsFollowPyTorch() {
+        int n = 2, c = 3, h = 4, w = 5;
+        java.util.Random r = new java.util.Random(7);
+        float[] xs = new float[n * c * h * w];
+        float[] gs = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextGaussian();
+            gs[i] = (float) r.nextGaussian();
+        }
+        float[] a = {0.25f, -0.5f, 1.5f};
+        float[] y = new float[xs.length], dx = new float[xs.length];
+        float[] da = new float[c];
+        for (int i = 0; i < xs.length; i++) {
+            int ch = (i / (h * w)) % c;
+            y[i] = xs[i] > 0 ? xs[i] : a[ch] * xs[i];
+            dx[i] = xs[i] > 0 ? gs[i] : a[ch] * gs[i];
+            da[ch] += xs[i] > 0 ? 0 : xs[i] * gs[i];
+        }
+        ChannelPrelu prelu = new ChannelPrelu(c);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape shape = new Shape(n, c, h, w);
+            prelu.initialize(m, DataType.FLOAT32, shape);
+            prelu.getParameters().get("weight").getArray().set(a);
+            NDArray x = m.create(xs, shape);
+            x.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray out = prelu.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+                assertArrayEquals(y, out.toFloatArray(), 1e-6f);
+                gc.backward(out.mul(m.create(gs, shape)).sum());
+            }
+            assertArrayEquals(dx, x.getGradient().toFloatArray(), 1e-5f);
+            assertArrayEquals(da, prelu.getParameters().get("weight").getArray().getGradient().toFloatArray(), 1e-4f);
+        }
+    }
+
     @Test
     void residualSequenceAddsItsInput() {
         Sequence s = new Sequence(true).add("prelu", new ChannelPrelu(1));

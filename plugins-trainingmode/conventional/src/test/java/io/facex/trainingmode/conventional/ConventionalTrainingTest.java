@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,6 +236,34 @@ class ConventionalTrainingTest {
         assertTrue(e.getMessage().contains("could not write checkpoint " + out.resolve("Epoch_0_batch_1.safetensors"))
                 || e.getMessage().contains("any earlier checkpoint is intact"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(good));
+    }
+
+    /**
+     * A real ENOSPC from the kernel: the partial file is a link to /dev/full, whose every write fails with
+     * "No space left on device". The earlier checkpoint of that name stays byte-identical, nothing is left
+     * behind, and resuming from the last good checkpoint reproduces the uninterrupted run bit for bit.
+     */
+    @Test
+    void aFullDiskWhileSavingKeepsThePreviousCheckpointAndResumesExactly() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
+        new ConventionalTraining().train(new Ctx(), config(1, 0.05));
+        Path epoch = out.resolve("Epoch_0.safetensors");
+        byte[] reference = Files.readAllBytes(epoch);
+
+        Path partial = Files.createSymbolicLink(out.resolve(".Epoch_0.safetensors.partial"), full);
+        Ctx failing = new Ctx();
+        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(failing, config(1, 0.05)));
+        assertTrue(e.getMessage().startsWith("could not write checkpoint " + epoch), e.getMessage());
+        assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+        assertArrayEquals(reference, Files.readAllBytes(epoch));
+        assertFalse(Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+
+        Ctx resumed = new Ctx();
+        resumed.resume = failing.checkpoints.get(failing.checkpoints.size() - 1);
+        assertEquals("Epoch_0_batch_3.safetensors", resumed.resume.getFileName().toString());
+        new ConventionalTraining().train(resumed, config(1, 0.05));
+        assertArrayEquals(reference, Files.readAllBytes(epoch));
     }
 
     @Test
