@@ -14,9 +14,18 @@ public interface TestProtocol<C> extends Plugin<C> {
     /** The folder the image paths of {@link #images} are relative to. */
     Path imageRoot(C config);
 
-    /** Every image the protocol needs a feature for, as paths relative to {@link #imageRoot}. */
+    /**
+     * Every image the protocol needs a feature for, as paths relative to {@link #imageRoot}; a protocol
+     * whose images live under two folders (MegaFace-Mask: masked probes, unmasked gallery) returns
+     * absolute paths for the other folder. {@link FeatureLookup#feature} is asked with the same strings.
+     */
     List<String> images(C config) throws IOException;
 
-    /** Scores the features; every skipped pair or probe is counted in the result, never dropped. */
-    ProtocolResult evaluate(C config, FeatureLookup features) throws IOException;
+    /**
+     * Scores the features; every skipped pair or probe is counted in the result, never dropped.
+     *
+     * @param outputDirectory an existing folder, this protocol's own for this model, for the files it
+     *                        writes (ROC curves, CMC tables), listed in {@link ProtocolResult#artifacts}
+     */
+    ProtocolResult evaluate(C config, FeatureLookup features, Path outputDirectory) throws IOException;
 }
