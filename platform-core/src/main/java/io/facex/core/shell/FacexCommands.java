@@ -26,7 +26,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "trainlist", "bench", "embed"};
+    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "trainlist", "bench", "embed", "eval"};
 
     private final PluginRegistry registry;
 
@@ -184,6 +184,30 @@ public final class FacexCommands {
                 .run(mode, backbone, head, batch, classes, warmup, reps);
         io.facex.core.train.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
                 backbone, head, classes, batch, System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
+    }
+
+    @Descriptor("Evaluate a checkpoint, or every checkpoint of a folder, on the benchmarks of a FaceX-Zoo data_conf.yaml "
+            + "(LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...); prints a model x benchmark table and writes it as "
+            + "Markdown, CSV and JSON")
+    public void eval(
+            @Descriptor("FaceX-Zoo data_conf.yaml: one section per benchmark") @Parameter(names = {"-d", "--data_conf"}, absentValue = "") String dataConf,
+            @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,
+            @Descriptor("comma-separated protocols (default: every installed one with a section in the data config)") @Parameter(names = {"-p", "--protocols"}, absentValue = "") String protocols,
+            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
+            @Descriptor("YAML/JSON with a section for the backbone") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
+            @Descriptor("output folder (results tables, per-protocol plots)") @Parameter(names = {"-o", "--out"}, absentValue = "eval") String out,
+            @Descriptor("feature cache folder (default: OUT/feature_cache)") @Parameter(names = {"--cache"}, absentValue = "") String cache,
+            @Descriptor("fuse each face's feature with its mirror image's (FaceX-Zoo does not)") @Parameter(names = {"--flip"}, presentValue = "true", absentValue = "false") boolean flip,
+            @Descriptor("image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers)
+            throws Exception {
+        if (dataConf.isEmpty() || model.isEmpty()) {
+            throw new IllegalArgumentException("eval needs --data_conf and --model (see 'help eval')");
+        }
+        List<String> names = protocols.isBlank() ? List.of()
+                : java.util.Arrays.stream(protocols.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+        new io.facex.core.eval.EvalCommand(registry).run(new io.facex.core.eval.EvalCommand.Options(Path.of(dataConf), names,
+                backbone, conf.isEmpty() ? null : Path.of(conf), Path.of(model), Path.of(out),
+                cache.isEmpty() ? null : Path.of(cache), flip, workers), System.out, System.console() != null);
     }
 
     @Descriptor("Write features (N, dim) as .npy for a batch of faces (.npy, (N, 3, 112, 112), already normalised) "

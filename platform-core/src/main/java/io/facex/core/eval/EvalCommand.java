@@ -1,0 +1,290 @@
+package io.facex.core.eval;
+
+import io.facex.api.Backbone;
+import io.facex.api.PluginKind;
+import io.facex.api.ProtocolResult;
+import io.facex.api.TestProtocol;
+import io.facex.core.config.ConfigDocument;
+import io.facex.core.config.Configs;
+import io.facex.core.embed.Embedder;
+import io.facex.core.registry.PluginInfo;
+import io.facex.core.registry.PluginRegistry;
+import io.facex.core.shell.Table;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code facex eval}: one checkpoint, or every checkpoint of a folder in epoch order (as FaceX-Zoo's
+ * scripts evaluate a run), on the benchmarks of a FaceX-Zoo {@code data_conf.yaml}. Features are
+ * extracted once per model and benchmark and cached; each protocol writes its plots and tables into
+ * {@code out/<model>/<benchmark>/}; the results come as a model × benchmark table (the paper's shape)
+ * in Markdown, CSV and JSON, plus every score in {@code scores.csv}.
+ */
+public final class EvalCommand {
+
+    /**
+     * @param protocols   protocol names; empty: every registered protocol with a section in the data config
+     * @param backboneConf YAML with a section for the backbone, or null for its defaults
+     * @param model       a weights file, or a folder of them
+     * @param cache       feature cache folder, or null for {@code out/feature_cache}
+     */
+    public record Options(Path dataConf, List<String> protocols, String backbone, Path backboneConf, Path model,
+                          Path out, Path cache, boolean flip, int workers) {
+    }
+
+    /** One score of one model. */
+    public record Row(String model, ProtocolResult.Score score) {
+    }
+
+    private static final Pattern NUMBERS = Pattern.compile("\\d+");
+
+    private final PluginRegistry registry;
+
+    public EvalCommand(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    public List<Row> run(Options o, PrintStream console, boolean interactive) throws Exception {
+        ConfigDocument doc = ConfigDocument.read(o.dataConf());
+        List<TestProtocol<?>> protocols = protocols(o.protocols(), doc);
+        List<Path> models = models(o.model());
+        Backbone<?> backbone = registry.get(Backbone.class, o.backbone());
+        Files.createDirectories(o.out());
+        FeatureCache cache = new FeatureCache(o.cache() != null ? o.cache() : o.out().resolve("feature_cache"));
+        console.printf("evaluating %d model(s) on %s; results in %s%n", models.size(),
+                protocols.stream().map(TestProtocol::name).toList(), o.out());
+        List<Row> rows = new ArrayList<>();
+        for (Path model : models) {
+            rows.addAll(evaluate(backbone, model, protocols, doc, cache, o, console, interactive));
+            write(rows, o.out());
+        }
+        console.println();
+        console.print(wide(rows).render(Table.Format.MD));
+        console.printf("%nresults: %s, %s, %s; every score: %s%n", o.out().resolve("results.md"),
+                o.out().resolve("results.csv"), o.out().resolve("results.json"), o.out().resolve("scores.csv"));
+        return rows;
+    }
+
+    private <C> List<Row> evaluate(Backbone<C> backbone, Path model, List<TestProtocol<?>> protocols, ConfigDocument doc,
+                                   FeatureCache cache, Options o, PrintStream console, boolean interactive)
+            throws Exception {
+        C bc = o.backboneConf() == null ? backbone.defaultConfig()
+                : Configs.bind(backbone, ConfigDocument.read(o.backboneConf()), backbone.name());
+        String name = modelName(model);
+        List<Row> rows = new ArrayList<>();
+        PluginInfo bInfo = info(backbone);
+        FeatureExtractor extractor = new FeatureExtractor(o.workers(), o.flip());
+        try (Embedder<C> embedder = registry.use(bInfo, () -> {
+            try {
+                return new Embedder<>(backbone, bc, model);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            for (TestProtocol<?> p : protocols) {
+                for (ProtocolResult.Score s : evaluate(p, doc, name, model, backbone.name(), bc, embedder, extractor,
+                        cache, o.out(), console, interactive)) {
+                    rows.add(new Row(name, s));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private <P, C> List<ProtocolResult.Score> evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
+            Path model, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
+            FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
+        PluginInfo info = info(protocol);
+        P config = Configs.bind(protocol, doc, protocol.name());
+        return registry.use(info, () -> {
+            try {
+                Path root = protocol.imageRoot(config);
+                List<String> images = protocol.images(config);
+                String key = FeatureCache.key(model, backboneName, backboneConfig, root, extractor.flip(), protocol.name());
+                FeatureSet features = cache.load(key, images, console).orElse(null);
+                if (features == null) {
+                    features = extract(protocol.name() + " " + modelName, embedder, extractor, root, images, console,
+                            interactive);
+                    cache.store(key, features);
+                } else {
+                    console.printf("%s %s: %d features from the cache (%s)%n", protocol.name(), modelName,
+                            images.size(), cache.directory());
+                }
+                if (!features.failures().isEmpty()) {
+                    Map.Entry<String, String> first = features.failures().entrySet().iterator().next();
+                    console.printf("%s: %d image(s) could not be read, e.g. %s; their pairs are skipped and counted%n",
+                            protocol.name(), features.failures().size(), first.getValue());
+                }
+                Path dir = Files.createDirectories(out.resolve(safe(modelName)).resolve(safe(protocol.name())));
+                ProtocolResult r = protocol.evaluate(config, features, dir);
+                r.skipped().forEach((why, n) -> {
+                    if (n > 0) {
+                        console.printf("%s %s: %d skipped (%s)%n", protocol.name(), modelName, n, why);
+                    }
+                });
+                r.artifacts().forEach((what, file) -> console.printf("%s %s: %s -> %s%n", protocol.name(), modelName, what, file));
+                return r.scores();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        });
+    }
+
+    private static FeatureSet extract(String task, Embedder<?> embedder, FeatureExtractor extractor, Path root,
+                                      List<String> images, PrintStream console, boolean interactive) throws IOException {
+        ProgressBarBuilder b = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(images.size())
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" images", 1)
+                .showSpeed()
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .setUpdateIntervalMillis(interactive ? 500 : 10_000)
+                .continuousUpdate();
+        b.setConsumer(interactive ? new ConsoleProgressBarConsumer(console, 120)
+                : new DelegatingProgressBarConsumer(console::println, 120));
+        try (ProgressBar bar = b.build()) {
+            return extractor.extract(embedder, root, images, bar::stepBy);
+        }
+    }
+
+    private List<TestProtocol<?>> protocols(List<String> names, ConfigDocument doc) {
+        List<TestProtocol<?>> out = new ArrayList<>();
+        if (!names.isEmpty()) {
+            for (String n : names) {
+                TestProtocol<?> p = registry.get(TestProtocol.class, n);
+                if (!doc.sections().contains(p.name())) {
+                    throw new IllegalArgumentException(doc.file() + ": no section '" + p.name() + "' for protocol "
+                            + p.name() + "; sections: " + doc.sections());
+                }
+                out.add(p);
+            }
+            return out;
+        }
+        for (PluginInfo i : registry.list()) {
+            if (i.kind().equals(PluginKind.TEST_PROTOCOL) && doc.sections().contains(i.name())) {
+                out.add((TestProtocol<?>) i.plugin());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(doc.file() + ": none of its sections " + doc.sections()
+                    + " names an installed protocol (" + registry.list().stream()
+                    .filter(i -> i.kind().equals(PluginKind.TEST_PROTOCOL)).map(PluginInfo::name).toList() + ")");
+        }
+        return out;
+    }
+
+    /** A file, or the weight files of a folder in natural order (Epoch_2 before Epoch_10; batches before the epoch's end). */
+    static List<Path> models(Path model) throws IOException {
+        if (!Files.exists(model)) {
+            throw new IOException(model + ": no such checkpoint or folder");
+        }
+        if (!Files.isDirectory(model)) {
+            return List.of(model);
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(model)) {
+            files = s.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().matches("(?i)[^.].*\\.(safetensors|pt|pth|npz)"))
+                    .sorted(Comparator.comparing(EvalCommand::naturalKey)).toList();
+        }
+        if (files.isEmpty()) {
+            throw new IOException(model + ": no checkpoints (.safetensors, .pt, .pth, .npz) in this folder");
+        }
+        return files;
+    }
+
+    private static String naturalKey(Path p) {
+        String n = modelName(p);
+        // an epoch's final checkpoint (Epoch_3) sorts after its batches (Epoch_3_batch_99)
+        if (n.matches("(?i)epoch_\\d+")) {
+            n = n + "_batch_999999999";
+        }
+        Matcher m = NUMBERS.matcher(n);
+        StringBuilder s = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(s, "0".repeat(Math.max(0, 12 - m.group().length())) + m.group());
+        }
+        m.appendTail(s);
+        return s.toString();
+    }
+
+    static String modelName(Path p) {
+        String f = p.getFileName().toString();
+        int dot = f.lastIndexOf('.');
+        return dot > 0 ? f.substring(0, dot) : f;
+    }
+
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private PluginInfo info(Object plugin) {
+        return registry.list().stream().filter(p -> p.plugin() == plugin).findFirst().orElseThrow();
+    }
+
+    /** model × (benchmark, metric) with each benchmark's first metric, as the paper's tables. */
+    static Table wide(List<Row> rows) {
+        Set<String> models = new LinkedHashSet<>();
+        Map<String, String> columns = new LinkedHashMap<>();
+        Map<String, String> cells = new LinkedHashMap<>();
+        for (Row r : rows) {
+            models.add(r.model());
+            columns.putIfAbsent(r.score().benchmark(), r.score().metric());
+            if (columns.get(r.score().benchmark()).equals(r.score().metric())) {
+                cells.putIfAbsent(r.model() + "\n" + r.score().benchmark(), value(r.score()));
+            }
+        }
+        List<String> header = new ArrayList<>();
+        header.add("model");
+        columns.forEach((b, m) -> header.add(m.equals("accuracy") ? b : b + " " + m));
+        Table t = new Table(header.toArray(String[]::new));
+        for (String m : models) {
+            List<Object> line = new ArrayList<>();
+            line.add(m);
+            columns.keySet().forEach(b -> line.add(cells.getOrDefault(m + "\n" + b, "")));
+            t.add(line.toArray());
+        }
+        return t;
+    }
+
+    private static String value(ProtocolResult.Score s) {
+        return Double.isNaN(s.stdError()) ? String.format(Locale.ROOT, "%.4f", s.value())
+                : String.format(Locale.ROOT, "%.4f ± %.4f", s.value(), s.stdError());
+    }
+
+    private static void write(List<Row> rows, Path out) throws IOException {
+        Table wide = wide(rows);
+        Files.writeString(out.resolve("results.md"), wide.render(Table.Format.MD));
+        Files.writeString(out.resolve("results.csv"), wide.render(Table.Format.CSV));
+        Files.writeString(out.resolve("results.json"), wide.render(Table.Format.JSON));
+        Table all = new Table("model", "benchmark", "metric", "value", "std_error");
+        for (Row r : rows) {
+            ProtocolResult.Score s = r.score();
+            all.add(r.model(), s.benchmark(), s.metric(), String.format(Locale.ROOT, "%.10f", s.value()),
+                    Double.isNaN(s.stdError()) ? "" : String.format(Locale.ROOT, "%.10f", s.stdError()));
+        }
+        Files.writeString(out.resolve("scores.csv"), all.render(Table.Format.CSV));
+    }
+}
