@@ -129,13 +129,25 @@ public final class BatchLoader implements AutoCloseable {
      * once. An epoch of this loader still open is closed first.
      */
     public synchronized Epoch epoch(int epoch) {
+        return epoch(epoch, 0);
+    }
+
+    /**
+     * Starts epoch {@code epoch} at batch {@code firstBatch}, as if the batches before it had been taken
+     * and dropped, without loading them: a batch's images and augmentations depend only on the epoch's
+     * order and each image's own random numbers, never on the batches before it (resuming mid-epoch).
+     */
+    public synchronized Epoch epoch(int epoch, int firstBatch) {
         if (closed) {
             throw new IllegalStateException("batch loader is closed");
+        }
+        if (firstBatch < 0) {
+            throw new IllegalArgumentException("firstBatch must be ≥ 0, got " + firstBatch);
         }
         if (current != null) {
             current.close();
         }
-        current = new Epoch(epoch, order(epoch));
+        current = new Epoch(epoch, order(epoch), firstBatch);
         current.start();
         return current;
     }
@@ -197,15 +209,17 @@ public final class BatchLoader implements AutoCloseable {
         private volatile Throwable fatal;
         private Batch pending;
 
-        private Epoch(int epoch, int[] order) {
+        private Epoch(int epoch, int[] order, int firstBatch) {
             this.epoch = epoch;
             this.order = order;
             this.batches = batchesPerEpoch();
             this.ring = new Object[prefetch];
+            this.nextClaim = Math.min(firstBatch, batches);
+            this.nextConsume = nextClaim;
         }
 
         private void start() {
-            int n = Math.min(workers, batches);
+            int n = Math.min(workers, batches - nextClaim);
             for (int i = 0; i < n; i++) {
                 Thread t = new Thread(this::work, "facex-data-e" + epoch + "-w" + i);
                 t.setDaemon(true); // a loader left open must not keep the JVM alive

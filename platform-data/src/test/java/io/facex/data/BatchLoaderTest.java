@@ -139,6 +139,34 @@ class BatchLoaderTest {
         }
     }
 
+    /** Resuming mid-epoch: starting at batch 3 yields exactly batches 3.. of the full epoch, pixels included. */
+    @Test
+    void startingMidEpochYieldsTheSameLaterBatches() throws IOException {
+        TrainList list = TrainList.read(listFile, root);
+        try (BatchLoader l = loader(list).workers(2).build()) {
+            Run full = run(l, 1);
+            List<float[]> data = new ArrayList<>();
+            List<int[]> indices = new ArrayList<>();
+            try (BatchLoader.Epoch e = l.epoch(1, 3)) {
+                for (Batch b : e) {
+                    try (b) {
+                        data.add(Arrays.copyOf(b.data(), b.size() * b.sampleLength()));
+                        indices.add(b.sampleIndices().clone());
+                        assertTrue(b.index() >= 3, "batch " + b.index());
+                    }
+                }
+            }
+            assertEquals(full.data().size() - 3, data.size());
+            for (int i = 0; i < data.size(); i++) {
+                assertArrayEquals(full.indices().get(i + 3), indices.get(i));
+                assertArrayEquals(full.data().get(i + 3), data.get(i));
+            }
+            try (BatchLoader.Epoch past = l.epoch(1, 99)) {
+                assertFalse(past.hasNext());
+            }
+        }
+    }
+
     @Test
     void dropLastDropsThePartialBatch() throws IOException {
         TrainList list = TrainList.read(listFile, root);

@@ -66,11 +66,8 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
                     .augmentation(Augmentation.conventional()).workers(workers).imageSize(width, height)
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
-        BatchLoader.Epoch e = loader.epoch(epoch);
-        // Resuming mid-epoch: the order is the same, so the batches already trained on are drawn and dropped.
-        for (int i = 0; i < firstBatch && e.hasNext(); i++) {
-            e.next().close();
-        }
+        // Resuming mid-epoch starts loading at the first batch not yet trained on.
+        BatchLoader.Epoch e = loader.epoch(epoch, firstBatch);
         return new Batches() {
             @Override
             public boolean hasNext() {
