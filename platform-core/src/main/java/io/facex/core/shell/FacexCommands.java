@@ -154,7 +154,8 @@ public final class FacexCommands {
     }
 
     @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random "
-            + "batches; 'loader' times the data loader alone (a synthetic list unless --train_file is given)")
+            + "batches; 'loader' times the data loader alone (a synthetic list unless --train_file is given); 'extract' "
+            + "times feature extraction for evaluation (8 x --batch synthetic images per run)")
     public void bench(
             @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
             @Descriptor("head name") @Parameter(names = {"-H", "--head"}, absentValue = "MV-Softmax") String head,
@@ -166,7 +167,7 @@ public final class FacexCommands {
             @Descriptor("loader: image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
             @Descriptor("loader: folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
             @Descriptor("loader: a training list to read") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
-            @Descriptor("what to measure: train or loader") String what) throws Exception {
+            @Descriptor("what to measure: train, loader or extract") String what) throws Exception {
         if (what.equals("loader")) {
             io.facex.core.train.TrainBenchmark.print(io.facex.core.train.LoaderBenchmark.run(
                     dataRoot.isEmpty() ? null : Path.of(dataRoot), trainFile.isEmpty() ? null : Path.of(trainFile),
@@ -174,8 +175,20 @@ public final class FacexCommands {
                     batch, workers), System.out);
             return;
         }
+        if (what.equals("extract")) {
+            if (reps < 1 || warmup < 0 || batch < 1) {
+                throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0");
+            }
+            Backbone<?> b = registry.get(Backbone.class, backbone);
+            int images = batch * 8;
+            io.facex.core.train.TrainBenchmark.print(io.facex.core.eval.ExtractBenchmark.run(b, images, workers, false,
+                    warmup, reps), String.format("feature extraction %s (OpenCV decode + forward, eval mode), %d images per "
+                    + "run, %d workers, %s threads", backbone, images, workers,
+                    System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
+            return;
+        }
         if (!what.equals("train")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train, loader");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train, loader, extract");
         }
         if (batch < 1 || reps < 1 || warmup < 0 || classes < 2) {
             throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
