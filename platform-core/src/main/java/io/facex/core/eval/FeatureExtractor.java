@@ -2,6 +2,7 @@ package io.facex.core.eval;
 
 import io.facex.core.embed.Embedder;
 import io.facex.core.nn.Djl;
+import io.facex.core.shell.Jobs;
 import io.facex.data.Augmentation;
 import io.facex.data.ImagePipeline;
 
@@ -70,7 +71,7 @@ public final class FeatureExtractor {
             t.setDaemon(true);
             return t;
         });
-        try {
+        try (Jobs.Job job = Jobs.start()) {
             ArrayDeque<Future<Decoded>> ahead = new ArrayDeque<>();
             int next = 0;
             for (int from = 0; from < images.size(); from += batch) {
@@ -81,6 +82,7 @@ public final class FeatureExtractor {
                     ahead.add(pool.submit(() -> decode(root, images.subList(lo, hi), w, h)));
                     next = hi;
                 }
+                Jobs.checkStop("feature extraction");
                 Decoded d = get(ahead.poll());
                 failures.putAll(d.failures());
                 float[] f = features(embedder, d.faces(), d.count(), w, h);

@@ -73,8 +73,9 @@ public final class TrainBenchmark {
         };
         Path tmp = Files.createTempDirectory("facex-bench-");
         CpuClock cpu = new CpuClock();
-        try {
-            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, data, tmp, null, null, timer, () -> false);
+        try (io.facex.core.shell.Jobs.Job job = io.facex.core.shell.Jobs.start()) {
+            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, data, tmp, null, null, timer,
+                    io.facex.core.shell.Jobs::stopRequested);
             mode.train(ctx, mc);
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {

@@ -14,6 +14,7 @@ import io.facex.core.config.Configs;
 import io.facex.core.nn.Djl;
 import io.facex.core.registry.PluginInfo;
 import io.facex.core.registry.PluginRegistry;
+import io.facex.core.shell.Jobs;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,9 +25,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -120,24 +118,14 @@ public final class TrainCommand {
         int epochs = epochsOf(modeConfig);
         long total = (long) td.batchesPerEpoch(batchSize) * epochs;
 
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch done = new CountDownLatch(1);
-        // Ctrl-C: ask the mode to save where it is and return, rather than dying mid-step.
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                done.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "facex-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C: the mode saves where it is and returns, rather than dying mid-step.
+        Jobs.Job running = Jobs.start();
         PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
         try (TrainingReport report = new TrainingReport(out, total, 0, console, interactive)) {
             report.message(String.format("training %s + %s (%s) on %d images of %d identities; output in %s",
                     backbone.name(), head.name(), mode.name(), td.size(), td.numClasses(), out));
             JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, td, out, resume, initial, report,
-                    () -> stop.get() || Thread.currentThread().isInterrupted());
+                    () -> Jobs.stopRequested() || Thread.currentThread().isInterrupted());
             TrainingSummary summary = registry.use(modeInfo, () -> {
                 try {
                     return mode.train(ctx, modeConfig);
@@ -155,12 +143,7 @@ public final class TrainCommand {
         } catch (TrainingFailed e) {
             throw (Exception) e.getCause();
         } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for 'done', which is now released
-            }
+            running.close();
         }
     }
 
