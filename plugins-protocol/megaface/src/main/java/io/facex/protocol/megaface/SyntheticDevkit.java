@@ -261,7 +261,6 @@ public final class SyntheticDevkit {
      * [--megaface-noises 3] [--seed 1] [--lists-only]}
      */
     public static void main(String[] args) throws IOException {
-        SyntheticDevkit b = null;
         Path outDir = null;
         List<String[]> opts = new ArrayList<>();
         boolean listsOnly = false;
@@ -282,7 +281,7 @@ public final class SyntheticDevkit {
         if (outDir == null) {
             throw new IllegalArgumentException("--out DIR is required");
         }
-        b = builder(outDir).images(!listsOnly);
+        SyntheticDevkit b = builder(outDir).images(!listsOnly);
         int fsNoise = b.facescrubNoises;
         int mfNoise = b.megafaceNoises;
         for (String[] o : opts) {

@@ -64,6 +64,11 @@ final class TopKSearch {
                 throw new IllegalArgumentException("probe of length " + p.length + ", distractors have " + d.dim);
             }
         }
+        if (probes.length == 0 || d.blocks() == 0) {
+            float[][] none = new float[d.segments][];
+            Arrays.fill(none, empty(probes.length, k));
+            return none;
+        }
         int workers = Math.max(1, Math.min(threads, d.blocks()));
         AtomicInteger next = new AtomicInteger();
         List<Worker> all = new ArrayList<>();
@@ -176,6 +181,10 @@ final class TopKSearch {
                     }
                     block(len, acc[s]);
                 }
+            } catch (RuntimeException | Error e) {
+                // the others stop at their next block instead of finishing a search nobody will read
+                next.set(d.blocks());
+                throw e;
             } finally {
                 close();
             }

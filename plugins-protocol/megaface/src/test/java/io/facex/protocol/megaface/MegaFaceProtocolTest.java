@@ -238,6 +238,17 @@ class MegaFaceProtocolTest {
         }
     }
 
+    @Test
+    void noFaceScrubFeaturesAtAllIsNaNNotACrash() throws IOException {
+        SyntheticDevkit.Result kit = kit();
+        MegaFaceConfig c = Fixtures.with(kit.config(false), List.of(100), 3, 0, "djl", 2, 512);
+        Fixtures.MapLookup f = randomFeatures(kit, c, 8, 1);
+        f.features.keySet().removeIf(k -> k.startsWith(c.facescrubCropDir()));
+        ProtocolResult r = megaFace.evaluate(c, f, null);
+        assertEquals(kit.facescrubPaths().size(), r.skipped().get(MegaFaceProtocol.NO_FEATURE));
+        assertTrue(Double.isNaN(ranks(r, "MegaFace@100", 3)[0]));
+    }
+
     // ---- images, files, configuration -----------------------------------------------------------
 
     @Test
