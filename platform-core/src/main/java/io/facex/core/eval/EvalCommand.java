@@ -116,7 +116,7 @@ public final class EvalCommand {
             Path model, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
             FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
         PluginInfo info = info(protocol);
-        P config = Configs.bind(protocol, doc, protocol.name());
+        P config = configFor(protocol, doc);
         return registry.use(info, () -> {
             try {
                 Path root = protocol.imageRoot(config);
@@ -174,7 +174,7 @@ public final class EvalCommand {
         if (!names.isEmpty()) {
             for (String n : names) {
                 TestProtocol<?> p = registry.get(TestProtocol.class, n);
-                if (!doc.sections().contains(p.name())) {
+                if (!hasSections(p, doc)) {
                     throw new IllegalArgumentException(doc.file() + ": no section '" + p.name() + "' for protocol "
                             + p.name() + "; sections: " + doc.sections());
                 }
@@ -182,9 +182,14 @@ public final class EvalCommand {
             }
             return out;
         }
-        for (PluginInfo i : registry.list()) {
-            if (i.kind().equals(PluginKind.TEST_PROTOCOL) && doc.sections().contains(i.name())) {
-                out.add((TestProtocol<?>) i.plugin());
+        // in the file's order, which is how people lay out their tables
+        for (String section : doc.sections()) {
+            for (PluginInfo i : registry.list()) {
+                if (i.kind().equals(PluginKind.TEST_PROTOCOL) && hasSections((TestProtocol<?>) i.plugin(), doc)
+                        && !out.contains((TestProtocol<?>) i.plugin())
+                        && (section.equals(i.name()) || section.startsWith(i.name() + "_"))) {
+                    out.add((TestProtocol<?>) i.plugin());
+                }
             }
         }
         if (out.isEmpty()) {
@@ -193,6 +198,30 @@ public final class EvalCommand {
                     .filter(i -> i.kind().equals(PluginKind.TEST_PROTOCOL)).map(PluginInfo::name).toList() + ")");
         }
         return out;
+    }
+
+    /**
+     * A protocol's section, or — for a benchmark FaceX-Zoo splits into subsets, as RFW into
+     * {@code RFW_African}, {@code RFW_Asian}, ... — its subsets' sections as the keys of one
+     * configuration ({@code african}, {@code asian}, ...).
+     */
+    static <P> P configFor(TestProtocol<P> protocol, ConfigDocument doc) {
+        if (doc.sections().contains(protocol.name())) {
+            return Configs.bind(protocol, doc, protocol.name());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (String s : subsetSections(protocol, doc)) {
+            node.set(s.substring(protocol.name().length() + 1).toLowerCase(Locale.ROOT), doc.root().get(s));
+        }
+        return Configs.bind(protocol, doc, List.of(protocol.name()), node);
+    }
+
+    private static boolean hasSections(TestProtocol<?> p, ConfigDocument doc) {
+        return doc.sections().contains(p.name()) || !subsetSections(p, doc).isEmpty();
+    }
+
+    private static List<String> subsetSections(TestProtocol<?> p, ConfigDocument doc) {
+        return doc.sections().stream().filter(s -> s.startsWith(p.name() + "_")).toList();
     }
 
     /** A file, or the weight files of a folder in natural order (Epoch_2 before Epoch_10; batches before the epoch's end). */

@@ -5,17 +5,21 @@ import io.facex.api.Backbone;
 import io.facex.api.TrainingSummary;
 import io.facex.core.embed.Embedder;
 import io.facex.core.embed.Faces;
-import io.facex.core.eval.TenFold;
+import io.facex.api.ProtocolResult;
+import io.facex.api.TestProtocol;
+import io.facex.core.config.Configs;
+import io.facex.core.eval.EvalCommand;
+import io.facex.core.eval.FeatureExtractor;
+import io.facex.core.eval.FeatureSet;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.shell.Table;
-import io.facex.data.synthetic.LfwPairs;
+import io.facex.data.synthetic.SyntheticBenchmarks;
 import io.facex.data.synthetic.SyntheticFaces;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,10 +55,10 @@ public final class QuickStart {
         this.registry = registry;
     }
 
-    public Map<String, TenFold.Result> run(Options o, PrintStream out, boolean interactive) throws Exception {
+    public Map<String, ProtocolResult.Score> run(Options o, PrintStream out, boolean interactive) throws Exception {
         Files.createDirectories(o.out());
         Path data = o.out().resolve("data");
-        out.printf("1/3 generating %d training identities x %d images and %d held-out identities in %s%n",
+        out.printf("1/4 generating %d training identities x %d images and %d held-out identities in %s%n",
                 o.identities(), o.images(), o.heldOut(), data);
         SyntheticFaces.Result faces = SyntheticFaces.builder(data).identities(o.identities()).imagesPerIdentity(o.images())
                 .heldOutIdentities(o.heldOut()).folds(10).pairsPerFold(o.pairsPerFold()).nuisance(o.nuisance()).seed(o.seed())
@@ -62,7 +66,7 @@ public final class QuickStart {
         out.printf("    %d training images, %d test images, %d pairs (%.1f s)%n", faces.trainImages(), faces.testImages(),
                 faces.pairCount(), faces.elapsed().toMillis() / 1000.0);
 
-        out.println("2/3 training MobileFaceNet + MV-Softmax");
+        out.println("2/4 training MobileFaceNet + MV-Softmax");
         Path runDir = o.out().resolve("train");
         Map<String, String> cli = new LinkedHashMap<>();
         cli.put("data_root", faces.trainRoot().toString());
@@ -78,74 +82,67 @@ public final class QuickStart {
         cli.put("workers", Integer.toString(o.workers()));
         TrainingSummary trained = new TrainCommand(registry, ListTrainingData::open).run(null, cli, out, interactive);
 
-        out.println("3/3 verifying held-out pairs (LFW 10-fold protocol)");
-        LfwPairs pairs = LfwPairs.read(faces.pairs());
+        out.println("3/4 verifying held-out pairs (LFW 10-fold protocol)");
+        Map<String, ProtocolResult.Score> results = new LinkedHashMap<>();
+        TestProtocol<?> lfw = registry.get(TestProtocol.class, "LFW");
         Backbone<?> backbone = registry.get(Backbone.class, "MobileFaceNet");
-        Map<String, TenFold.Result> results = new LinkedHashMap<>();
-        results.put("raw pixels", verify(pairs, faces.testRoot(), null, null));
+        Path verifyDir = Files.createDirectories(o.out().resolve("verification"));
+        results.put("raw pixels", verify(lfw, faces, null, null, verifyDir.resolve("raw_pixels")));
         Engine.getInstance().setRandomSeed((int) o.seed());
-        results.put("MobileFaceNet, untrained", verify(pairs, faces.testRoot(), backbone, null));
-        results.put("MobileFaceNet + MV-Softmax, trained", verify(pairs, faces.testRoot(), backbone, trained.lastCheckpoint()));
+        results.put("MobileFaceNet, untrained", verify(lfw, faces, backbone, null, verifyDir.resolve("untrained")));
+        results.put("MobileFaceNet + MV-Softmax, trained", verify(lfw, faces, backbone, trained.lastCheckpoint(),
+                verifyDir.resolve("trained")));
+
+        out.println("4/4 every synthetic benchmark in its official format (facex eval)");
+        List<String> names = new java.util.ArrayList<>();
+        for (int j = 0; j < o.heldOut(); j++) {
+            names.add(SyntheticFaces.testName(o.identities() + j));
+        }
+        SyntheticBenchmarks.Result bench = SyntheticBenchmarks.write(faces, names, o.images(), o.pairsPerFold(), o.seed(),
+                o.out().resolve("benchmarks"));
+        new EvalCommand(registry).run(new EvalCommand.Options(bench.dataConf(), List.of(), "MobileFaceNet", null,
+                trained.lastCheckpoint(), o.out().resolve("eval"), null, false, 2), out, interactive);
 
         Table t = new Table("model", "accuracy", "std error");
-        results.forEach((k, r) -> t.add(k, String.format(Locale.ROOT, "%.4f", r.mean()),
+        results.forEach((k, r) -> t.add(k, String.format(Locale.ROOT, "%.4f", r.value()),
                 String.format(Locale.ROOT, "%.4f", r.stdError())));
         Files.writeString(o.out().resolve("results.md"), t.render(Table.Format.MD));
         Files.writeString(o.out().resolve("results.csv"), t.render(Table.Format.CSV));
         Files.writeString(o.out().resolve("results.json"), t.render(Table.Format.JSON));
         out.println();
         out.print(t.render(Table.Format.MD));
-        out.printf(Locale.ROOT, "%nloss %.4f -> %.4f over %d steps; checkpoint %s; results in %s%n", trained.firstLoss(),
-                trained.lastLoss(), trained.steps(), trained.lastCheckpoint(), o.out().resolve("results.md"));
-        out.printf(Locale.ROOT, "accuracy: %.4f%n", results.get("MobileFaceNet + MV-Softmax, trained").mean());
+        out.printf(Locale.ROOT, "%nloss %.4f -> %.4f over %d steps; checkpoint %s; results in %s; ROC curves in %s%n",
+                trained.firstLoss(), trained.lastLoss(), trained.steps(), trained.lastCheckpoint(),
+                o.out().resolve("results.md"), verifyDir);
+        out.printf(Locale.ROOT, "accuracy: %.4f%n", results.get("MobileFaceNet + MV-Softmax, trained").value());
         return results;
     }
 
-    /** 10-fold accuracy of cosine scores; features from the backbone (with weights or as initialised) or raw pixels. */
-    private static <C> TenFold.Result verify(LfwPairs pairs, Path testRoot, Backbone<C> backbone, Path weights)
-            throws IOException {
-        Map<String, Integer> index = new HashMap<>();
-        StringBuilder list = new StringBuilder();
-        for (LfwPairs.Pair p : pairs.pairs()) {
-            for (String path : List.of(p.path1("jpg"), p.path2("jpg"))) {
-                if (index.putIfAbsent(path, index.size()) == null) {
-                    list.append(path).append('\n');
-                }
+    /** LFW's protocol on the set's pairs, with features of the backbone (with weights or as initialised) or raw pixels. */
+    private <P, C> ProtocolResult.Score verify(TestProtocol<P> lfw, SyntheticFaces.Result faces, Backbone<C> backbone,
+                                               Path weights, Path dir) throws IOException {
+        P config = Configs.withOverrides(lfw, lfw.defaultConfig(), Map.of(
+                "pairs_file_path", faces.pairs().toString(), "cropped_face_folder", faces.testRoot().toString()));
+        List<String> images = lfw.images(config);
+        FeatureSet features;
+        if (backbone == null) {
+            Path listFile = Files.createTempFile("facex-pairs-", ".txt");
+            try {
+                Files.write(listFile, images);
+                Faces f = Faces.read(listFile, faces.testRoot(), new ai.djl.ndarray.types.Shape(3, 112, 112));
+                int dim = f.values().length / f.count();
+                features = new FeatureSet(images, normalizeRows(f.values(), f.count(), dim), dim, Map.of());
+            } finally {
+                Files.deleteIfExists(listFile);
+            }
+        } else {
+            try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), weights)) {
+                features = new FeatureExtractor(2, false).extract(e, faces.testRoot(), images, n -> { });
             }
         }
-        Path listFile = Files.createTempFile("facex-pairs-", ".txt");
-        try {
-            Files.writeString(listFile, list);
-            float[] features;
-            int dim;
-            if (backbone == null) {
-                Faces f = Faces.read(listFile, testRoot, new ai.djl.ndarray.types.Shape(3, 112, 112));
-                dim = f.values().length / f.count();
-                features = normalizeRows(f.values(), f.count(), dim);
-            } else {
-                try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), weights)) {
-                    Faces f = Faces.read(listFile, testRoot, e.faceShape());
-                    features = e.embed(f.values(), f.count(), true);
-                    dim = e.dimension();
-                }
-            }
-            float[] scores = new float[pairs.pairs().size()];
-            boolean[] same = new boolean[scores.length];
-            for (int k = 0; k < scores.length; k++) {
-                LfwPairs.Pair p = pairs.pairs().get(k);
-                int a = index.get(p.path1("jpg")) * dim;
-                int b = index.get(p.path2("jpg")) * dim;
-                float s = 0;
-                for (int d = 0; d < dim; d++) {
-                    s += features[a + d] * features[b + d];
-                }
-                scores[k] = s;
-                same[k] = p.same();
-            }
-            return TenFold.evaluate(scores, same);
-        } finally {
-            Files.deleteIfExists(listFile);
-        }
+        ProtocolResult r = lfw.evaluate(config, features, Files.createDirectories(dir));
+        return r.scores().stream().filter(s -> s.metric().equals("accuracy")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("LFW reported no accuracy"));
     }
 
     private static float[] normalizeRows(float[] v, int rows, int dim) {

@@ -1,4 +1,4 @@
-package io.facex.core.eval;
+package io.facex.protocol.verification;
 
 import org.junit.jupiter.api.Test;
 
