@@ -57,7 +57,9 @@ public final class SyntheticBenchmarks {
         List<Path> rfw = new ArrayList<>();
         for (int r = 0; r < RACES.size(); r++) {
             List<String> group = new ArrayList<>();
-            for (int i = r; i < names.size(); i += RACES.size()) {
+            // too few people to deal into four groups of two: every race draws from all of them
+            boolean deal = names.size() >= 2 * RACES.size();
+            for (int i = deal ? r : 0; i < names.size(); i += deal ? RACES.size() : 1) {
                 group.add(names.get(i));
             }
             Path file = out.resolve(RACES.get(r) + "_pairs.txt");
