@@ -121,7 +121,8 @@ public final class EvalCommand {
             try {
                 Path root = protocol.imageRoot(config);
                 List<String> images = protocol.images(config);
-                String key = FeatureCache.key(model, backboneName, backboneConfig, root, extractor.flip(), protocol.name());
+                String key = FeatureCache.key(model, backboneName, backboneConfig, root, extractor.flip(), images,
+                        modelName + "-" + protocol.name());
                 FeatureSet features = cache.load(key, images, console).orElse(null);
                 if (features == null) {
                     features = extract(protocol.name() + " " + modelName, embedder, extractor, root, images, console,

@@ -21,10 +21,10 @@ import java.util.Optional;
 
 /**
  * Features on disk, so that evaluating the same model on another protocol, or again with other
- * thresholds, skips extraction. An entry is named by what makes features differ — the weights' content,
- * the backbone and its configuration, the image folder, flip fusion — and the benchmark it serves; it
- * stores the image list it was made from, and is used only if that list is exactly the one asked for.
- * Anything else (another list, a damaged or foreign file) is reported and the entry rebuilt, never reused.
+ * thresholds, skips extraction. An entry is keyed by the model (the weights' content, the backbone and
+ * its configuration, flip fusion) and the image list (folder and every path); it stores the list it was
+ * made from and is used only if that list is exactly the one asked for, so a damaged, foreign or
+ * colliding entry is reported and rebuilt, never reused.
  *
  * <p>Files: {@code <key>.npy} (float32, images × dimension) and {@code <key>.txt} (one image per line,
  * in row order; a failed image is followed by a TAB and the reason).
@@ -41,9 +41,13 @@ public final class FeatureCache {
         return dir;
     }
 
-    /** The entry name for a model and a benchmark. */
+    /**
+     * The entry name for a model and an image list: features of the same images from the same model are
+     * shared by every protocol that asks for them (MegaFace and MegaFace-Mask, a re-run with another
+     * threshold). {@code label} only makes the file name readable.
+     */
     public static String key(Path weights, String backbone, Object backboneConfig, Path imageRoot, boolean flip,
-                             String benchmark) throws IOException {
+                             List<String> images, String label) throws IOException {
         MessageDigest sha = sha256();
         try (InputStream in = Files.newInputStream(weights)) {
             byte[] buf = new byte[1 << 16];
@@ -54,7 +58,11 @@ public final class FeatureCache {
         String model = String.join("\n", backbone, String.valueOf(backboneConfig),
                 imageRoot.toAbsolutePath().normalize().toString(), Boolean.toString(flip));
         sha.update(model.getBytes(StandardCharsets.UTF_8));
-        String name = benchmark.replaceAll("[^A-Za-z0-9._-]", "_");
+        for (String image : images) {
+            sha.update((byte) '\n');
+            sha.update(image.getBytes(StandardCharsets.UTF_8));
+        }
+        String name = label.replaceAll("[^A-Za-z0-9._-]", "_");
         return name + "-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
     }
 

@@ -101,12 +101,14 @@ class FeaturesTest {
     void theCacheServesOnlyTheListItWasMadeFrom() throws Exception {
         Path cacheDir = dir.resolve("cache");
         FeatureCache cache = new FeatureCache(cacheDir);
-        String key = FeatureCache.key(weights, "MobileFaceNet", new MobileFaceNet().defaultConfig(), root, false, "LFW");
-        assertEquals(key, FeatureCache.key(weights, "MobileFaceNet", new MobileFaceNet().defaultConfig(), root, false, "LFW"));
-        assertNotEquals(key, FeatureCache.key(weights, "MobileFaceNet", new MobileFaceNet().defaultConfig(), root, true, "LFW"));
+        List<String> list = List.of("a.jpg", "b.jpg", "c.jpg");
+        MobileFaceNet.Config c = new MobileFaceNet().defaultConfig();
+        String key = FeatureCache.key(weights, "MobileFaceNet", c, root, false, list, "LFW");
+        assertEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, false, list, "LFW"));
+        assertNotEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, true, list, "LFW"));
+        assertNotEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, false, List.of("a.jpg", "c.jpg"), "LFW"));
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(notes, true, StandardCharsets.UTF_8);
-        List<String> list = List.of("a.jpg", "b.jpg", "c.jpg");
         FeatureSet set = new FeatureSet(list, new float[] {1, 0, 0, 1, 0.6f, 0.8f}, 2,
                 java.util.Map.of("b.jpg", "b.jpg: cannot decode"));
         assertTrue(cache.load(key, list, out).isEmpty());
