@@ -42,6 +42,10 @@ class TrainingInContainerTest {
     }
 
     static ContainerTest.Result run(String line) {
+        return run(container, line);
+    }
+
+    static ContainerTest.Result run(FacexContainer container, String line) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = container.execute(line, out, err);

@@ -1,0 +1,129 @@
+package io.facex.assembly;
+
+import io.facex.data.synthetic.SyntheticBenchmarks;
+import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.launch.FacexContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code facex eval} in the real container on synthetic benchmarks in their official formats, with
+ * FaceX-Zoo's own MobileFaceNet weights: the results tables, the cache, and bad input of each kind.
+ */
+class EvalInContainerTest {
+
+    static Path home;
+    static FacexContainer container;
+    static SyntheticFaces.Result faces;
+    static SyntheticBenchmarks.Result bench;
+    static final Path WEIGHTS = Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt")
+            .toAbsolutePath();
+
+    @BeforeAll
+    static void boot() throws Exception {
+        home = Dist.newHome();
+        container = FacexContainer.start(home, false, Map.of(), new PrintStream(new ByteArrayOutputStream(), true));
+        faces = SyntheticFaces.builder(home.resolve("syn")).identities(0).heldOutIdentities(8).imagesPerIdentity(3)
+                .folds(10).pairsPerFold(1).seed(4).overwrite(true).generate();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            names.add(SyntheticFaces.testName(i));
+        }
+        bench = SyntheticBenchmarks.write(faces, names, 3, 1, 4, home.resolve("bench"));
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        container.close();
+    }
+
+    @Test
+    void evaluatesEveryBenchmarkOfTheDataConfigAndReusesItsCache() throws Exception {
+        Path out = home.resolve("eval1");
+        ContainerTest.Result r = TrainingInContainerTest.run(container, "eval --data_conf " + bench.dataConf()
+                + " --model " + WEIGHTS + " --out " + out);
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*\\| model +\\| LFW +\\| CPLFW +\\| CALFW +\\| RFW-African .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| facexzoo_mobilefacenet_mv_epoch0 \\| [01]\\.\\d{4} ± .*"), r.out());
+        for (String f : List.of("results.md", "results.csv", "results.json", "scores.csv",
+                "facexzoo_mobilefacenet_mv_epoch0/LFW/LFW_roc.png", "facexzoo_mobilefacenet_mv_epoch0/RFW/RFW-Indian_roc.csv")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertTrue(Files.readString(out.resolve("scores.csv")).contains("LFW,TAR@FAR=1e-1,"));
+        ContainerTest.Result again = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + WEIGHTS
+                + " -o " + out + " -p LFW");
+        assertEquals(0, again.status(), again.err() + again.out());
+        assertTrue(again.out().contains("features from the cache"), again.out());
+        assertEquals(Files.readString(out.resolve("results.md")).lines().skip(2).findFirst().orElseThrow().split("\\|")[2],
+                again.out().lines().filter(l -> l.startsWith("| facexzoo")).findFirst().orElseThrow().split("\\|")[2]);
+    }
+
+    @Test
+    void badInputIsNamedAndNothingIsSilentlyDropped() throws Exception {
+        // an image on the pair list that is not on disk: its pairs are skipped and counted
+        Path copy = home.resolve("faces-copy");
+        copyTree(faces.testRoot(), copy);
+        String firstImage = Files.readAllLines(bench.lfw()).get(1).split("\t")[0];
+        Files.delete(copy.resolve(firstImage).resolve(firstImage + "_0001.jpg"));
+        Path conf = Files.writeString(home.resolve("missing.yaml"), "LFW:\n  pairs_file_path: " + bench.lfw()
+                + "\n  cropped_face_folder: " + copy + "\n");
+        ContainerTest.Result r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e2"));
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("could not be read") && r.out().matches("(?s).*LFW \\S+: \\d+ skipped \\(LFW: pairs with an image that has no feature\\).*"),
+                r.out());
+
+        // a malformed line: file and line
+        List<String> lines = new ArrayList<>(Files.readAllLines(bench.lfw()));
+        lines.set(3, "Synth_00001\t1");
+        Path bad = Files.write(home.resolve("bad_pairs.txt"), lines);
+        conf = Files.writeString(home.resolve("bad.yaml"), "LFW:\n  pairs_file_path: " + bad + "\n  cropped_face_folder: "
+                + faces.testRoot() + "\n");
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e3"));
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains(bad + ":4: expected LFW's"), r.err());
+
+        // another benchmark's list under LFW
+        conf = Files.writeString(home.resolve("foreign.yaml"), "LFW:\n  pairs_file_path: " + bench.cplfw()
+                + "\n  cropped_face_folder: " + faces.testRoot() + "\n");
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e4"));
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("looks like a CPLFW/CALFW list"), r.err());
+
+        // a wrong key, an unknown protocol, a missing checkpoint
+        conf = Files.writeString(home.resolve("key.yaml"), "LFW:\n  pairs_file: x\n");
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS);
+        assertTrue(r.err().contains("key.yaml:2: LFW.pairs_file: unknown key") && r.err().contains("pairs_file_path"), r.err());
+        r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + WEIGHTS + " -p LWF");
+        assertTrue(r.err().contains("did you mean 'LFW'"), r.err());
+        r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + home.resolve("nope.pt"));
+        assertTrue(r.err().contains("nope.pt: no such checkpoint or folder"), r.err());
+        assertFalse(r.status() == 0);
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+}
