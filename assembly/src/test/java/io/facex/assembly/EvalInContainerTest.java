@@ -57,10 +57,11 @@ class EvalInContainerTest {
         ContainerTest.Result r = TrainingInContainerTest.run(container, "eval --data_conf " + bench.dataConf()
                 + " --model " + WEIGHTS + " --out " + out);
         assertEquals(0, r.status(), r.err() + r.out());
-        assertTrue(r.out().matches("(?s).*\\| model +\\| LFW +\\| CPLFW +\\| CALFW +\\| RFW-African .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| model +\\| LFW +\\| CPLFW +\\| CALFW +\\| AgeDB30 +\\| RFW-African .*"), r.out());
         assertTrue(r.out().matches("(?s).*\\| facexzoo_mobilefacenet_mv_epoch0 \\| [01]\\.\\d{4} ± .*"), r.out());
         for (String f : List.of("results.md", "results.csv", "results.json", "scores.csv",
-                "facexzoo_mobilefacenet_mv_epoch0/LFW/LFW_roc.png", "facexzoo_mobilefacenet_mv_epoch0/RFW/RFW-Indian_roc.csv")) {
+                "facexzoo_mobilefacenet_mv_epoch0/LFW/LFW_roc.png", "facexzoo_mobilefacenet_mv_epoch0/RFW/RFW-Indian_roc.csv",
+                "facexzoo_mobilefacenet_mv_epoch0/AgeDB30/AgeDB30_roc.png")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         assertTrue(Files.readString(out.resolve("scores.csv")).contains("LFW,TAR@FAR=1e-1,"));

@@ -1,6 +1,11 @@
 package io.facex.data.synthetic;
 
 import io.facex.data.Seeds;
+import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.types.Cell;
+import us.hebi.matlab.mat.types.MatFile;
+import us.hebi.matlab.mat.types.Matrix;
+import us.hebi.matlab.mat.types.Struct;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -17,15 +24,30 @@ import java.util.SplittableRandom;
  * Verification benchmarks in their official file formats over the held-out identities of a
  * {@link SyntheticFaces} set, so every parser and protocol runs end to end without the real datasets:
  * LFW's {@code pairs.txt}, RFW's four {@code <Race>_pairs.txt} (the identities dealt into four groups),
- * CPLFW's and CALFW's two-line lists (same-person pairs first), and a FaceX-Zoo {@code data_conf.yaml}
- * naming them all with absolute paths.
+ * CPLFW's and CALFW's two-line lists (same-person pairs first), AgeDB-30's MATLAB
+ * {@code 04_FINAL_protocol_30_years.mat}, and a FaceX-Zoo {@code data_conf.yaml} naming them all with
+ * absolute paths.
  */
 public final class SyntheticBenchmarks {
 
     public static final List<String> RACES = List.of("African", "Asian", "Caucasian", "Indian");
 
-    /** What was written. */
-    public record Result(Path dataConf, Path lfw, Path cplfw, Path calfw, List<Path> rfw) {
+    /**
+     * What was written.
+     *
+     * @param pairs each benchmark's pairs by its data_conf.yaml section ({@code LFW}, ..., {@code RFW_Indian}),
+     *              in the order FaceX-Zoo evaluates them (fold by fold: same-person, then different-person),
+     *              so a parser can be checked against them
+     */
+    public record Result(Path dataConf, Path lfw, Path cplfw, Path calfw, List<Path> rfw, Path agedb30,
+                         Map<String, List<ListedPair>> pairs) {
+    }
+
+    /** One pair as its benchmark file lists it: image paths relative to the face folder. */
+    public record ListedPair(String image1, String image2, boolean same) {
+        static ListedPair of(LfwPairs.Pair p) {
+            return new ListedPair(p.path1("jpg"), p.path2("jpg"), p.same());
+        }
     }
 
     private SyntheticBenchmarks() {
@@ -40,12 +62,14 @@ public final class SyntheticBenchmarks {
     public static Result write(SyntheticFaces.Result faces, List<String> names, int images, int pairsPerFold, long seed,
                                Path out) throws IOException {
         Files.createDirectories(out);
+        Map<String, List<ListedPair>> listed = new LinkedHashMap<>();
         // the set's own LFW-format pairs.txt, when it has one, so LFW here is the pairs the set was made with
         Path lfw = faces.pairs();
         if (lfw == null) {
             lfw = out.resolve("lfw_pairs.txt");
             new LfwPairs(10, pairsPerFold, draw(names, images, pairsPerFold, Seeds.random(seed, 11))).write(lfw);
         }
+        listed.put("LFW", LfwPairs.read(lfw).pairs().stream().map(ListedPair::of).toList());
 
         Path cplfw = out.resolve("pairs_CPLFW.txt");
         Path calfw = out.resolve("pairs_CALFW.txt");
@@ -53,6 +77,13 @@ public final class SyntheticBenchmarks {
         Files.writeString(cplfw, twoLine(c, names, false), StandardCharsets.UTF_8);
         List<LfwPairs.Pair> a = draw(names, images, pairsPerFold, Seeds.random(seed, 13));
         Files.writeString(calfw, twoLine(a, names, true), StandardCharsets.UTF_8);
+        listed.put("CPLFW", c.stream().map(ListedPair::of).toList());
+        listed.put("CALFW", a.stream().map(ListedPair::of).toList());
+
+        Path agedb = out.resolve("04_FINAL_protocol_30_years.mat");
+        List<LfwPairs.Pair> g = draw(names, images, pairsPerFold, Seeds.random(seed, 15));
+        writeAgeDb(agedb, g);
+        listed.put("AgeDB30", g.stream().map(ListedPair::of).toList());
 
         List<Path> rfw = new ArrayList<>();
         for (int r = 0; r < RACES.size(); r++) {
@@ -64,7 +95,9 @@ public final class SyntheticBenchmarks {
             }
             Path file = out.resolve(RACES.get(r) + "_pairs.txt");
             StringBuilder s = new StringBuilder();
-            for (LfwPairs.Pair p : draw(group, images, pairsPerFold, Seeds.random(seed, 14, r))) {
+            List<LfwPairs.Pair> race = draw(group, images, pairsPerFold, Seeds.random(seed, 14, r));
+            listed.put("RFW_" + RACES.get(r), race.stream().map(ListedPair::of).toList());
+            for (LfwPairs.Pair p : race) {
                 s.append(p.same() ? String.format(Locale.ROOT, "%s\t%d\t%d%n", p.name1(), p.index1(), p.index2())
                         : String.format(Locale.ROOT, "%s\t%d\t%s\t%d%n", p.name1(), p.index1(), p.name2(), p.index2()));
             }
@@ -77,11 +110,44 @@ public final class SyntheticBenchmarks {
         section(y, "LFW", lfw, faces);
         section(y, "CPLFW", cplfw, faces);
         section(y, "CALFW", calfw, faces);
+        section(y, "AgeDB30", agedb, faces);
         for (int r = 0; r < RACES.size(); r++) {
             section(y, "RFW_" + RACES.get(r), rfw.get(r), faces);
         }
         Files.writeString(conf, y, StandardCharsets.UTF_8);
-        return new Result(conf, lfw, cplfw, calfw, rfw);
+        return new Result(conf, lfw, cplfw, calfw, rfw, agedb, java.util.Collections.unmodifiableMap(listed));
+    }
+
+    /**
+     * AgeDB-30's protocol as FaceX-Zoo's parser indexes it (by position, so the field names are ours):
+     * {@code splits}, a 10×1 cell array; each cell a struct of {@code pairs}, a 2×n cell array whose
+     * column k holds the two images of pair k, each a struct {@code (name, age)} with the image path
+     * without its extension, and {@code labels}, 1×n doubles (1 same person, −1 not).
+     */
+    static void writeAgeDb(Path file, List<LfwPairs.Pair> pairs) throws IOException {
+        int per = pairs.size() / 10;
+        Cell splits = Mat5.newCell(10, 1);
+        for (int f = 0; f < 10; f++) {
+            Cell images = Mat5.newCell(2, per);
+            Matrix labels = Mat5.newMatrix(1, per);
+            for (int k = 0; k < per; k++) {
+                LfwPairs.Pair p = pairs.get(f * per + k);
+                images.set(0, k, ageDbImage(p.name1(), p.index1()));
+                images.set(1, k, ageDbImage(p.name2(), p.index2()));
+                labels.setDouble(0, k, p.same() ? 1 : -1);
+            }
+            splits.set(f, 0, Mat5.newStruct().set("pairs", images).set("labels", labels));
+        }
+        try (MatFile mat = Mat5.newMatFile().addArray("splits", splits)) {
+            Mat5.writeToFile(mat, file.toFile());
+        }
+    }
+
+    private static Struct ageDbImage(String name, int index) {
+        String path = LfwPairs.imagePath(name, index, "jpg");
+        // AgeDB names its images id_Name_age_gender; the age here is made up from the image number
+        return Mat5.newStruct().set("name", Mat5.newString(path.substring(0, path.length() - ".jpg".length())))
+                .set("age", Mat5.newScalar(20 + index));
     }
 
     private static void section(StringBuilder y, String name, Path pairs, SyntheticFaces.Result faces) {

@@ -28,7 +28,7 @@ public final class PairLists {
     }
 
     public static List<Pair> lfw(Path file) throws IOException {
-        List<String> lines = read(file);
+        List<String> lines = read(file, "LFW's pairs.txt");
         if (lines.isEmpty()) {
             throw new PairListException(file, 0, "empty; expected LFW's pairs.txt");
         }
@@ -54,7 +54,7 @@ public final class PairLists {
     }
 
     public static List<Pair> rfw(Path file) throws IOException {
-        List<String> lines = read(file);
+        List<String> lines = read(file, "RFW's <Race>_pairs.txt");
         List<String[]> rows = new ArrayList<>();
         List<Integer> lineNos = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -114,7 +114,7 @@ public final class PairLists {
     }
 
     private static List<Pair> twoLine(Path file, String benchmark) throws IOException {
-        List<String> lines = read(file);
+        List<String> lines = read(file, benchmark + "'s pairs_" + benchmark + ".txt");
         List<String[]> rows = new ArrayList<>();
         List<Integer> lineNos = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -163,13 +163,57 @@ public final class PairLists {
         return out;
     }
 
-    private static List<String> read(Path file) throws IOException {
+    private static List<String> read(Path file, String expected) throws IOException {
+        if (isMatFile(file)) {
+            throw new PairListException(file, 0, "a MATLAB MAT-file (as AgeDB-30's protocol is); expected " + expected);
+        }
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new PairListException(file, 0, "no such pair list");
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new PairListException(file, 0, "not a text file (a .mat file is AgeDB-30's protocol)");
+            throw new PairListException(file, 0, "not a text file; expected " + expected);
+        }
+    }
+
+    /** Whether the file starts with a MAT-file's text header ({@code MATLAB 5.0 MAT-file, ...}). */
+    public static boolean isMatFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        byte[] head = new byte[6];
+        try (var in = Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length
+                    && new String(head, StandardCharsets.ISO_8859_1).equals("MATLAB");
+        }
+    }
+
+    /**
+     * Which benchmark's text list this looks like, to tell someone who gave the wrong file: e.g.
+     * {@code "LFW's pairs.txt"}, or null when it looks like none.
+     */
+    public static String looksLike(Path file) throws IOException {
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String l; (l = in.readLine()) != null; ) {
+                if (l.isBlank()) {
+                    continue;
+                }
+                String[] w = l.strip().split("\\s+");
+                int tabs = l.strip().split("\t").length;
+                if (w.length == 2 && isInt(w[0]) && isInt(w[1])) {
+                    return "LFW's pairs.txt";
+                }
+                if (tabs == 3 || tabs == 4) {
+                    return "an RFW <Race>_pairs.txt (or LFW's pairs.txt without its header)";
+                }
+                if (w.length == 2 && isInt(w[1])) {
+                    return "a CPLFW or CALFW list (pairs_CPLFW.txt, pairs_CALFW.txt)";
+                }
+                return null;
+            }
+            return null;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 

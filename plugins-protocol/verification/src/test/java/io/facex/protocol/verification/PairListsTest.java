@@ -1,14 +1,14 @@
 package io.facex.protocol.verification;
 
 import io.facex.data.synthetic.SyntheticBenchmarks;
-import io.facex.data.synthetic.SyntheticFaces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,32 +76,50 @@ class PairListsTest {
         assertEquals(new Pair("p39a.jpg", "p39b.jpg", false, 9), p.get(39));
     }
 
+    /** Every synthetic list, parsed by its real parser, gives back exactly the pairs written, in FaceX-Zoo's order. */
     @Test
     void syntheticBenchmarksParseBackIntoTheirPairs() throws Exception {
-        SyntheticFaces.Result faces = SyntheticFaces.builder(dir.resolve("faces")).identities(0).heldOutIdentities(24)
-                .imagesPerIdentity(3).folds(10).pairsPerFold(2).seed(5).threads(2).generate();
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
-            names.add(SyntheticFaces.testName(i));
+        SyntheticBenchmarks.Result b = ProtocolFixtures.benchmarks(dir);
+        Map<String, List<Pair>> parsed = new LinkedHashMap<>();
+        parsed.put("LFW", PairLists.lfw(b.lfw()));
+        parsed.put("CPLFW", PairLists.cplfw(b.cplfw()));
+        parsed.put("CALFW", PairLists.calfw(b.calfw()));
+        for (int r = 0; r < 4; r++) {
+            parsed.put("RFW_" + SyntheticBenchmarks.RACES.get(r), PairLists.rfw(b.rfw().get(r)));
         }
-        SyntheticBenchmarks.Result b = SyntheticBenchmarks.write(faces, names, 3, 2, 5, dir.resolve("bench"));
-        for (List<Pair> pairs : List.of(PairLists.lfw(b.lfw()), PairLists.cplfw(b.cplfw()), PairLists.calfw(b.calfw()),
-                PairLists.rfw(b.rfw().get(2)))) {
-            assertEquals(40, pairs.size());
-            for (int f = 0; f < 10; f++) {
-                List<Pair> fold = pairs.subList(4 * f, 4 * f + 4);
-                int ff = f;
-                assertTrue(fold.stream().allMatch(p -> p.fold() == ff));
-                assertEquals(2, fold.stream().filter(Pair::same).count());
-            }
-            for (Pair p : pairs) {
-                assertTrue(Files.exists(faces.testRoot().resolve(p.image1())), p.image1());
-                assertTrue(Files.exists(faces.testRoot().resolve(p.image2())), p.image2());
-                assertEquals(p.same(), p.image1().substring(0, 11).equals(p.image2().substring(0, 11)), p.toString());
+        int n = 20 * ProtocolFixtures.PAIRS_PER_FOLD;
+        for (Map.Entry<String, List<Pair>> e : parsed.entrySet()) {
+            List<Pair> pairs = e.getValue();
+            List<SyntheticBenchmarks.ListedPair> written = b.pairs().get(e.getKey());
+            assertEquals(n, pairs.size(), e.getKey());
+            assertEquals(written, pairs.stream().map(p -> new SyntheticBenchmarks.ListedPair(p.image1(), p.image2(), p.same()))
+                    .toList(), e.getKey());
+            for (int k = 0; k < n; k++) {
+                assertEquals(k / (n / 10), pairs.get(k).fold(), e.getKey() + " pair " + k);
+                assertTrue(Files.exists(dir.resolve("faces/test").resolve(pairs.get(k).image2())), pairs.get(k).image2());
             }
         }
         String conf = Files.readString(b.dataConf());
-        assertTrue(conf.contains("RFW_Indian:") && conf.contains("CALFW:"), conf);
-        assertFalse(PairLists.rfw(b.rfw().get(0)).isEmpty());
+        for (String section : List.of("LFW:", "CPLFW:", "CALFW:", "AgeDB30:", "RFW_African:", "RFW_Indian:")) {
+            assertTrue(conf.contains("\n" + section) || conf.startsWith(section), section + " in " + conf);
+        }
+    }
+
+    /** AgeDB-30's MATLAB file, or a list of another benchmark, handed to a text parser: said so, not garbled. */
+    @Test
+    void aMatFileOrAnotherBenchmarksListIsNamed() throws Exception {
+        SyntheticBenchmarks.Result b = ProtocolFixtures.benchmarks(dir);
+        PairListException e = assertThrows(PairListException.class, () -> PairLists.lfw(b.agedb30()));
+        assertTrue(e.getMessage().contains("a MATLAB MAT-file (as AgeDB-30's protocol is); expected LFW's pairs.txt"),
+                e.getMessage());
+        e = assertThrows(PairListException.class, () -> PairLists.calfw(b.agedb30()));
+        assertTrue(e.getMessage().contains("expected CALFW's pairs_CALFW.txt"), e.getMessage());
+        assertTrue(PairLists.isMatFile(b.agedb30()));
+        assertFalse(PairLists.isMatFile(b.lfw()));
+        assertEquals("LFW's pairs.txt", PairLists.looksLike(b.lfw()));
+        assertTrue(PairLists.looksLike(b.rfw().get(0)).startsWith("an RFW"));
+        assertTrue(PairLists.looksLike(b.cplfw()).startsWith("a CPLFW or CALFW list"));
+        e = assertThrows(PairListException.class, () -> PairLists.rfw(b.cplfw()));
+        assertTrue(e.getMessage().startsWith(b.cplfw() + ":1: expected RFW's"), e.getMessage());
     }
 }
