@@ -46,6 +46,23 @@ class AgeDb30Test {
         }
     }
 
+    /**
+     * A file from another writer, so reader and writer cannot share a mistake: scipy 1.17's savemat of
+     * {@code splits}, a 10×1 object array of {@code {'pairs': 2×4 object array of {'name': 'A<s>_<k>' or
+     * 'B<s>_<k>', 'age': 30.0 or 60.0}, 'labels': [[1, 1, -1, -1]]}}; FaceX-Zoo's own indexing reads it
+     * as the same 40 pairs.
+     */
+    @Test
+    void readsAFileWrittenByScipy() throws Exception {
+        Path file = Path.of(AgeDb30Test.class.getResource("/scipy_savemat_agedb_layout.mat").toURI());
+        List<Pair> pairs = AgeDbProtocolFile.read(file);
+        assertEquals(40, pairs.size());
+        for (int k = 0; k < 40; k++) {
+            int s = k / 4;
+            assertEquals(new Pair("A" + s + "_" + k % 4 + ".jpg", "B" + s + "_" + k % 4 + ".jpg", k % 4 < 2, s), pairs.get(k));
+        }
+    }
+
     @Test
     void endToEndOnTheSyntheticDataConf() throws Exception {
         AgeDb30 agedb = new AgeDb30();
