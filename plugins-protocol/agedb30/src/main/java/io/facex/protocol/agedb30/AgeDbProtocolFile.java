@@ -22,11 +22,12 @@ import java.util.List;
 
 /**
  * AgeDB-30's protocol, {@code 04_FINAL_protocol_30_years.mat}, read as FaceX-Zoo's parser reads it:
- * the variable {@code splits} is a cell array of 10 structs; a split's first field is a 2×n cell array
- * whose column k holds the two images of pair k (each a struct whose first field is the image name
- * without extension), its second field the n labels (1 same person, −1 not). Fields are taken by
- * position, as FaceX-Zoo indexes them, so their names do not matter. Pairs come split by split, and
- * split s is fold s.
+ * the variable {@code splits} is a 10×1 cell array of 1×1 structs; a split's first field is a 2×n cell
+ * array whose column k holds the two images of pair k (each a 1×1 struct whose first field is the image
+ * name without extension), its second field the 1×n labels (1 same person, −1 not), n the same in every
+ * split. Fields are taken by position, as FaceX-Zoo indexes them, so their names do not matter. Pairs
+ * come split by split, and split s is fold s. This layout is the one FaceX-Zoo's indexing reads (proved
+ * with scipy; see the README), which is also what the writer {@link AgeDbMat} produces.
  */
 public final class AgeDbProtocolFile {
 
@@ -39,13 +40,21 @@ public final class AgeDbProtocolFile {
         checkHeader(file);
         try (MatFile mat = Mat5.readFromFile(file.toFile())) {
             Array splits = variable(mat, file);
-            if (!(splits instanceof Cell cells) || splits.getNumElements() != SPLITS) {
-                throw new PairListException(file, 0, "'splits' should be a cell array of " + SPLITS
-                        + " splits, found " + describe(splits));
+            if (!(splits instanceof Cell cells) || splits.getNumRows() != SPLITS || splits.getNumCols() != 1) {
+                throw new PairListException(file, 0, "'splits' should be a " + SPLITS
+                        + "×1 cell array of splits, found " + describe(splits));
             }
             List<Pair> out = new ArrayList<>();
             for (int s = 0; s < SPLITS; s++) {
+                int before = out.size();
                 readSplit(file, s, cells.get(s), out);
+                int n = out.size() - before;
+                int first = s == 0 ? n : before / s;
+                // FaceX-Zoo reads 600 pairs of every split whatever it holds; unequal folds mean a damaged file
+                if (n != first) {
+                    throw new PairListException(file, 0, "split " + (s + 1) + " has " + n + " pairs but split 1 has "
+                            + first + "; AgeDB-30's splits are of equal size");
+                }
             }
             return out;
         } catch (PairListException e) {
@@ -68,9 +77,13 @@ public final class AgeDbProtocolFile {
                     + "') should be a 2×n cell array of image pairs, found " + describe(pairs));
         }
         int n = pairs.getNumCols();
-        if (!(labels instanceof Matrix values) || labels.getNumElements() != n) {
+        if (!(labels instanceof Matrix values) || labels.getNumRows() != 1) {
             throw new PairListException(file, 0, where + ": its second field ('" + st.getFieldNames().get(1)
-                    + "') should hold " + n + " labels, one per pair, found " + describe(labels));
+                    + "') should be a 1×n row of labels, found " + describe(labels));
+        }
+        if (labels.getNumCols() != n) {
+            throw new PairListException(file, 0, where + " has " + n + " pairs of names but " + labels.getNumCols()
+                    + " labels");
         }
         for (int k = 0; k < n; k++) {
             String pair = where + ", pair " + (k + 1);

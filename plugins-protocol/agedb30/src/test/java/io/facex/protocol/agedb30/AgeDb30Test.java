@@ -91,7 +91,7 @@ class AgeDb30Test {
         IntFunction<Array> image = k -> Mat5.newStruct().set("name", Mat5.newString("x/x_" + k)).set("age", Mat5.newScalar(30));
         Path bad = write("label.mat", 10, 4, (s, k) -> s == 2 && k == 1 ? 0 : 1, image);
         assertMessage(bad, "split 3, pair 2: labels are 1 (same person) or -1 (not), found 0.0");
-        assertMessage(write("nine.mat", 9, 4, (s, k) -> 1, image), "'splits' should be a cell array of 10 splits, found cell 9×1");
+        assertMessage(write("nine.mat", 9, 4, (s, k) -> 1, image), "'splits' should be a 10×1 cell array of splits, found cell 9×1");
         assertMessage(write("char.mat", 10, 4, (s, k) -> 1, k -> Mat5.newString("x/x_" + k)),
                 "split 1, pair 1: expected an image as a struct whose first field is its name, found char 1×5");
         try (MatFile m = Mat5.newMatFile().addArray("folds", Mat5.newScalar(1))) {
