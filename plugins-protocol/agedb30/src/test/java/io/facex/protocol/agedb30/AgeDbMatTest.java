@@ -2,6 +2,7 @@ package io.facex.protocol.agedb30;
 
 import io.facex.api.FeatureLookup;
 import io.facex.api.ProtocolResult;
+import io.facex.api.TestProtocol;
 import io.facex.protocol.verification.Pair;
 import io.facex.protocol.verification.PairListException;
 import io.facex.protocol.verification.PairsConfig;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -143,8 +145,9 @@ class AgeDbMatTest {
         List<Pair> pairs = pairs(11, 20);
         Path file = dir.resolve("04_FINAL_protocol_30_years.mat");
         AgeDbMat.write(file, pairs);
-        AgeDb30 agedb = new AgeDb30();
-        assertEquals("AgeDB30", agedb.name());
+        // found by the name of its data_conf.yaml section, the way facex eval looks protocols up
+        AgeDB30 agedb = (AgeDB30) ServiceLoader.load(TestProtocol.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("AgeDB30")).findFirst().orElseThrow();
         PairsConfig c = new PairsConfig(file.toString(), dir.resolve("faces").toString(), "");
         agedb.validate(c);
         assertEquals(dir.resolve("faces"), agedb.imageRoot(c));

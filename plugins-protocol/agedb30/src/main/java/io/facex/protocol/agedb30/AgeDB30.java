@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** AgeDB-30 verification, as FaceX-Zoo's {@code test_lfw.py} scores it. */
-public final class AgeDb30 extends PairProtocol {
+public final class AgeDB30 extends PairProtocol {
 
     @Override
     public String name() {

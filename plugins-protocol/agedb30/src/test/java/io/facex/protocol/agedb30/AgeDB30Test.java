@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class AgeDb30Test {
+class AgeDB30Test {
 
     @TempDir
     static Path dir;
@@ -54,7 +54,7 @@ class AgeDb30Test {
      */
     @Test
     void readsAFileWrittenByScipy() throws Exception {
-        Path file = Path.of(AgeDb30Test.class.getResource("/scipy_savemat_agedb_layout.mat").toURI());
+        Path file = Path.of(AgeDB30Test.class.getResource("/scipy_savemat_agedb_layout.mat").toURI());
         List<Pair> pairs = AgeDbProtocolFile.read(file);
         assertEquals(40, pairs.size());
         for (int k = 0; k < 40; k++) {
@@ -65,7 +65,7 @@ class AgeDb30Test {
 
     @Test
     void endToEndOnTheSyntheticDataConf() throws Exception {
-        AgeDb30 agedb = new AgeDb30();
+        AgeDB30 agedb = new AgeDB30();
         agedb.validate(agedb.defaultConfig());
         PairsConfig c = ProtocolFixtures.bind(agedb, bench.dataConf(), "AgeDB30");
         agedb.validate(c);
