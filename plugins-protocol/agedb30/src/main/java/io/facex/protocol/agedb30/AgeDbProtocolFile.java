@@ -27,7 +27,7 @@ import java.util.List;
  * name without extension), its second field the 1×n labels (1 same person, −1 not), n the same in every
  * split. Fields are taken by position, as FaceX-Zoo indexes them, so their names do not matter. Pairs
  * come split by split, and split s is fold s. This layout is the one FaceX-Zoo's indexing reads (proved
- * with scipy; see the README), which is also what the writer {@link AgeDbMat} produces.
+ * with scipy; see the README), which is also what the synthetic benchmarks of platform-data write.
  */
 public final class AgeDbProtocolFile {
 

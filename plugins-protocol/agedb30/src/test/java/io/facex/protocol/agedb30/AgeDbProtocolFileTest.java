@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * beside them is what FaceX-Zoo's {@code AgeDB_PairsParser} returned for both (its loop bound of 600
  * lowered to their 3 pairs per split), with the fold added as the split index.
  */
-class AgeDbMatTest {
+class AgeDbProtocolFileTest {
 
     @TempDir
     Path dir;
@@ -49,45 +49,6 @@ class AgeDbMatTest {
         assertTrue(expected.stream().anyMatch(Pair::same) && expected.stream().anyMatch(p -> !p.same()));
         assertEquals(expected, AgeDbProtocolFile.read(resource("agedb30_scipy.mat")));
         assertEquals(expected, AgeDbProtocolFile.read(resource("agedb30_scipy_compressed.mat")));
-    }
-
-    @Test
-    void writerRoundTrip() throws Exception {
-        List<Pair> pairs = pairs(7, 5);
-        Path file = dir.resolve("sub/04_FINAL_protocol_30_years.mat");
-        AgeDbMat.write(file, pairs);
-        assertEquals(pairs, AgeDbProtocolFile.read(file));
-
-        // the layout FaceX-Zoo reads, not merely one our reader agrees with: the same pairs as the scipy file
-        List<Pair> expected = expected();
-        AgeDbMat.write(file, expected);
-        assertEquals(expected, AgeDbProtocolFile.read(file));
-        try (MatFile mat = Mat5.readFromFile(file.toFile())) {
-            Cell splits = mat.getArray("splits");
-            assertEquals(List.of(10, 1), dims(splits));
-            Struct split = splits.get(0, 0);
-            assertEquals(List.of("pairs", "labels"), split.getFieldNames());
-            assertEquals(List.of(2, 3), dims(split.get("pairs")));
-            assertEquals(List.of(1, 3), dims(split.get("labels")));
-            Struct first = ((Cell) split.get("pairs")).get(0, 0);
-            assertEquals(expected.get(0).image1().replace(".jpg", ""), first.getChar("name").getString());
-        }
-    }
-
-    @Test
-    void writerRefusesWhatTheFormatCannotHold() {
-        Path file = dir.resolve("x.mat");
-        List<Pair> ok = pairs(1, 2);
-        assertThrows(IllegalArgumentException.class, () -> AgeDbMat.write(file, ok.subList(0, 19)));
-        assertThrows(IllegalArgumentException.class, () -> AgeDbMat.write(file, List.of()));
-        List<Pair> png = new ArrayList<>(ok);
-        png.set(3, new Pair("a/a_1.png", "b/b_1.jpg", false, 1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgeDbMat.write(file, png));
-        assertTrue(e.getMessage().contains("a/a_1.png"), e.getMessage());
-        List<Pair> shuffled = new ArrayList<>(ok);
-        shuffled.set(0, ok.get(5));
-        e = assertThrows(IllegalArgumentException.class, () -> AgeDbMat.write(file, shuffled));
-        assertTrue(e.getMessage().contains("pair 0 is in fold 2"), e.getMessage());
     }
 
     @Test
@@ -140,29 +101,6 @@ class AgeDbMatTest {
     }
 
     /** The plugin from its data_conf section to scores, over a written file and features made here. */
-    @Test
-    void pluginEndToEnd() throws Exception {
-        List<Pair> pairs = pairs(11, 20);
-        Path file = dir.resolve("04_FINAL_protocol_30_years.mat");
-        AgeDbMat.write(file, pairs);
-        // found by the name of its data_conf.yaml section, the way facex eval looks protocols up
-        AgeDB30 agedb = (AgeDB30) ServiceLoader.load(TestProtocol.class).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> p.name().equals("AgeDB30")).findFirst().orElseThrow();
-        PairsConfig c = new PairsConfig(file.toString(), dir.resolve("faces").toString(), "");
-        agedb.validate(c);
-        assertEquals(dir.resolve("faces"), agedb.imageRoot(c));
-        List<String> images = agedb.images(c);
-        assertEquals(pairs.get(0).image1(), images.get(0));
-
-        ProtocolResult good = agedb.evaluate(c, features(images, 0.2), Files.createDirectories(dir.resolve("good")));
-        ProtocolResult chance = agedb.evaluate(c, features(images, 50), Files.createDirectories(dir.resolve("chance")));
-        double accuracy = score(good, "accuracy");
-        assertTrue(accuracy > 0.95, good.scores().toString());
-        assertTrue(Math.abs(score(chance, "accuracy") - 0.5) < 0.15, chance.scores().toString());
-        assertTrue(good.skipped().isEmpty(), good.skipped().toString());
-    }
-
-    /** Identity = the image's folder (a/a_1.jpg); noise is the spread around the identity's direction. */
     private static FeatureLookup features(List<String> images, double noise) {
         return new FeatureLookup() {
             @Override
@@ -247,7 +185,7 @@ class AgeDbMatTest {
     }
 
     private static Path resource(String name) throws URISyntaxException {
-        return Path.of(AgeDbMatTest.class.getResource("/facexzoo-checked/" + name).toURI());
+        return Path.of(AgeDbProtocolFileTest.class.getResource("/facexzoo-checked/" + name).toURI());
     }
 
     /** Lines {@code name1 name2 label fold}, label 1 same / 0 different, as FaceX-Zoo labels them. */
