@@ -10,18 +10,13 @@ import io.facex.core.embed.Embedder;
 import io.facex.core.registry.PluginInfo;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.shell.Table;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -154,18 +149,7 @@ public final class EvalCommand {
 
     private static FeatureSet extract(String task, Embedder<?> embedder, FeatureExtractor extractor, Path root,
                                       List<String> images, PrintStream console, boolean interactive) throws IOException {
-        ProgressBarBuilder b = new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(images.size())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" images", 1)
-                .showSpeed()
-                .setSpeedUnit(ChronoUnit.SECONDS)
-                .setUpdateIntervalMillis(interactive ? 500 : 10_000)
-                .continuousUpdate();
-        b.setConsumer(interactive ? new ConsoleProgressBarConsumer(console, 120)
-                : new DelegatingProgressBarConsumer(console::println, 120));
-        try (ProgressBar bar = b.build()) {
+        try (ProgressBar bar = io.facex.core.shell.Progress.bar(task, images.size(), 0, " images", console, interactive)) {
             return extractor.extract(embedder, root, images, bar::stepBy);
         }
     }

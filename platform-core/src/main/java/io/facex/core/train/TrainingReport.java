@@ -2,11 +2,7 @@ package io.facex.core.train;
 
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingSummary;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -22,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,19 +61,7 @@ public final class TrainingReport implements TrainingListener, AutoCloseable {
         if (fresh) {
             csv.write("step,epoch,batch,loss,lr,images_per_second\n");
         }
-        ProgressBarBuilder b = new ProgressBarBuilder()
-                .setTaskName("train")
-                .setInitialMax(totalSteps)
-                .startsFrom(startStep, java.time.Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" steps", 1)
-                .showSpeed()
-                .setSpeedUnit(ChronoUnit.SECONDS)
-                .setUpdateIntervalMillis(interactive ? 500 : 10_000)
-                .continuousUpdate();
-        b.setConsumer(interactive ? new ConsoleProgressBarConsumer(console, 120)
-                : new DelegatingProgressBarConsumer(console::println, 120));
-        this.bar = b.build();
+        this.bar = io.facex.core.shell.Progress.bar("train", totalSteps, startStep, " steps", console, interactive);
     }
 
     @Override

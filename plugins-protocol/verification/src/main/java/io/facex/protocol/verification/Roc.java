@@ -59,7 +59,7 @@ public final class Roc {
             return Double.NaN;
         }
         double threshold = negatives[n - 1 - allowed];
-        return (double) above(positives, threshold) / positives.length;
+        return (double) (positives.length - SortedScores.atMost(positives, threshold)) / positives.length;
     }
 
     /** (FAR, TAR) at every distinct score, from the strictest threshold down. */
@@ -77,8 +77,8 @@ public final class Roc {
             last = all[i];
             double t = all[i];
             // "above t" for t just below this score: everything ≥ t
-            out.add(new double[] {(double) atLeast(negatives, t) / Math.max(1, negatives.length),
-                    (double) atLeast(positives, t) / Math.max(1, positives.length), t});
+            out.add(new double[] {(double) (negatives.length - SortedScores.below(negatives, t)) / Math.max(1, negatives.length),
+                    (double) (positives.length - SortedScores.below(positives, t)) / Math.max(1, positives.length), t});
         }
         return out;
     }
@@ -120,33 +120,5 @@ public final class Roc {
 
     static String format(double far) {
         return String.format(Locale.ROOT, "%.0e", far).replace("e-0", "e-");
-    }
-
-    private static int above(double[] sorted, double t) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return sorted.length - lo;
-    }
-
-    private static int atLeast(double[] sorted, double t) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return sorted.length - lo;
     }
 }

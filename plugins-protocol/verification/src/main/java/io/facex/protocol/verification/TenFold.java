@@ -128,8 +128,8 @@ public final class TenFold {
         double bestT = 0;
         for (int i = 1; i <= THRESHOLDS; i++) {
             double t = (double) min + (double) step * i;
-            int tp = pos - atMost(p, t);
-            int fp = neg - atMost(q, t);
+            int tp = pos - SortedScores.atMost(p, t);
+            int fp = neg - SortedScores.atMost(q, t);
             // numpy divides 0 by 0 into NaN, which never wins; so does Java
             double j = (double) tp / pos - (double) fp / neg;
             if (j > best) {
@@ -138,20 +138,5 @@ public final class TenFold {
             }
         }
         return bestT;
-    }
-
-    /** How many of the sorted values are ≤ t. */
-    private static int atMost(double[] sorted, double t) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }
