@@ -90,6 +90,7 @@ public final class EvalCommand {
         List<Row> rows = new ArrayList<>();
         PluginInfo bInfo = info(backbone);
         FeatureExtractor extractor = new FeatureExtractor(o.workers(), o.flip());
+        String digest = FeatureCache.modelDigest(model);
         try (Embedder<C> embedder = registry.use(bInfo, () -> {
             try {
                 return new Embedder<>(backbone, bc, model);
@@ -98,7 +99,7 @@ public final class EvalCommand {
             }
         })) {
             for (TestProtocol<?> p : protocols) {
-                for (ProtocolResult.Score s : evaluate(p, doc, name, model, backbone.name(), bc, embedder, extractor,
+                for (ProtocolResult.Score s : evaluate(p, doc, name, digest, backbone.name(), bc, embedder, extractor,
                         cache, o.out(), console, interactive)) {
                     rows.add(new Row(name, s));
                 }
@@ -108,7 +109,7 @@ public final class EvalCommand {
     }
 
     private <P, C> List<ProtocolResult.Score> evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
-            Path model, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
+            String modelDigest, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
             FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
         PluginInfo info = info(protocol);
         P config = configFor(protocol, doc);
@@ -116,7 +117,7 @@ public final class EvalCommand {
             try {
                 Path root = protocol.imageRoot(config);
                 List<String> images = protocol.images(config);
-                String key = FeatureCache.key(model, backboneName, backboneConfig, root, extractor.flip(), images,
+                String key = FeatureCache.key(modelDigest, backboneName, backboneConfig, root, extractor.flip(), images,
                         modelName + "-" + protocol.name());
                 FeatureSet features = cache.load(key, images, console).orElse(null);
                 if (features == null) {

@@ -41,13 +41,8 @@ public final class FeatureCache {
         return dir;
     }
 
-    /**
-     * The entry name for a model and an image list: features of the same images from the same model are
-     * shared by every protocol that asks for them (MegaFace and MegaFace-Mask, a re-run with another
-     * threshold). {@code label} only makes the file name readable.
-     */
-    public static String key(Path weights, String backbone, Object backboneConfig, Path imageRoot, boolean flip,
-                             List<String> images, String label) throws IOException {
+    /** The identity of a weights file: a digest of its bytes, read once per model however many benchmarks follow. */
+    public static String modelDigest(Path weights) throws IOException {
         MessageDigest sha = sha256();
         try (InputStream in = Files.newInputStream(weights)) {
             byte[] buf = new byte[1 << 16];
@@ -55,7 +50,20 @@ public final class FeatureCache {
                 sha.update(buf, 0, n);
             }
         }
-        String model = String.join("\n", backbone, String.valueOf(backboneConfig),
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The entry name for a model and an image list: features of the same images from the same model are
+     * shared by every protocol that asks for them (MegaFace and MegaFace-Mask, a re-run with another
+     * threshold). {@code label} only makes the file name readable.
+     *
+     * @param modelDigest {@link #modelDigest} of the weights
+     */
+    public static String key(String modelDigest, String backbone, Object backboneConfig, Path imageRoot, boolean flip,
+                             List<String> images, String label) {
+        MessageDigest sha = sha256();
+        String model = String.join("\n", modelDigest, backbone, String.valueOf(backboneConfig),
                 imageRoot.toAbsolutePath().normalize().toString(), Boolean.toString(flip));
         sha.update(model.getBytes(StandardCharsets.UTF_8));
         for (String image : images) {

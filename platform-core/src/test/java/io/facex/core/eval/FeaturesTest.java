@@ -103,10 +103,13 @@ class FeaturesTest {
         FeatureCache cache = new FeatureCache(cacheDir);
         List<String> list = List.of("a.jpg", "b.jpg", "c.jpg");
         MobileFaceNet.Config c = new MobileFaceNet().defaultConfig();
-        String key = FeatureCache.key(weights, "MobileFaceNet", c, root, false, list, "LFW");
-        assertEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, false, list, "LFW"));
-        assertNotEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, true, list, "LFW"));
-        assertNotEquals(key, FeatureCache.key(weights, "MobileFaceNet", c, root, false, List.of("a.jpg", "c.jpg"), "LFW"));
+        String model = FeatureCache.modelDigest(weights);
+        String key = FeatureCache.key(model, "MobileFaceNet", c, root, false, list, "LFW");
+        assertEquals(key, FeatureCache.key(FeatureCache.modelDigest(weights), "MobileFaceNet", c, root, false, list, "LFW"));
+        assertNotEquals(key, FeatureCache.key(model, "MobileFaceNet", c, root, true, list, "LFW"));
+        assertNotEquals(key, FeatureCache.key(model, "MobileFaceNet", c, root, false, List.of("a.jpg", "c.jpg"), "LFW"));
+        assertNotEquals(key, FeatureCache.key(FeatureCache.modelDigest(Path.of("../platform-weights/src/test/resources/"
+                + "fixtures/facexzoo_mobilefacenet_mv_epoch0.pt")), "MobileFaceNet", c, root, false, list, "LFW"));
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(notes, true, StandardCharsets.UTF_8);
         FeatureSet set = new FeatureSet(list, new float[] {1, 0, 0, 1, 0.6f, 0.8f}, 2,

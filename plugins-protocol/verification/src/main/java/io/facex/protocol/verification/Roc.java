@@ -29,22 +29,8 @@ public final class Roc {
     }
 
     public static Roc of(float[] scores, boolean[] same) {
-        int pos = 0;
-        for (boolean b : same) {
-            pos += b ? 1 : 0;
-        }
-        double[] p = new double[pos];
-        double[] n = new double[same.length - pos];
-        for (int k = 0, i = 0, j = 0; k < scores.length; k++) {
-            if (same[k]) {
-                p[i++] = scores[k];
-            } else {
-                n[j++] = scores[k];
-            }
-        }
-        Arrays.sort(p);
-        Arrays.sort(n);
-        return new Roc(p, n);
+        double[][] split = SortedScores.byLabel(scores, same, null, -1);
+        return new Roc(split[0], split[1]);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.facex.protocol.verification;
 
-import java.util.Arrays;
 
 /**
  * FaceX-Zoo's verification accuracy ({@code test_protocol/lfw/lfw_evaluator.py}), reproduced to the
@@ -96,33 +95,17 @@ public final class TenFold {
     static double bestThreshold(float[] scores, boolean[] same, int[] fold, int test) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
-        int pos = 0;
-        int neg = 0;
         for (int k = 0; k < scores.length; k++) {
-            if (fold[k] == test) {
-                continue;
-            }
-            min = Math.min(min, scores[k]);
-            max = Math.max(max, scores[k]);
-            if (same[k]) {
-                pos++;
-            } else {
-                neg++;
-            }
-        }
-        double[] p = new double[pos];
-        double[] q = new double[neg];
-        for (int k = 0, i = 0, j = 0; k < scores.length; k++) {
             if (fold[k] != test) {
-                if (same[k]) {
-                    p[i++] = scores[k];
-                } else {
-                    q[j++] = scores[k];
-                }
+                min = Math.min(min, scores[k]);
+                max = Math.max(max, scores[k]);
             }
         }
-        Arrays.sort(p);
-        Arrays.sort(q);
+        double[][] split = SortedScores.byLabel(scores, same, fold, test);
+        double[] p = split[0];
+        double[] q = split[1];
+        int pos = p.length;
+        int neg = q.length;
         float step = (max - min) / THRESHOLDS;
         double best = Double.NEGATIVE_INFINITY;
         double bestT = 0;
