@@ -1,11 +1,14 @@
 package io.facex.api;
 
-import ai.djl.nn.Block;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 
 /**
  * A feature extractor: normalised BGR faces {@code (N, 3, H, W)} in, unnormalised embeddings
  * {@code (N, featureDim)} out (FaceX-Zoo normalises after the backbone, at evaluation).
+ *
+ * <p>Besides the block it describes its input, which the platform's data pipeline and evaluation
+ * follow: faces are decoded and resized to {@link #inputShape}.
  */
 public interface Backbone<C> extends Plugin<C> {
 

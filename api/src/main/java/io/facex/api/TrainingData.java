@@ -4,11 +4,14 @@ import org.osgi.annotation.versioning.ProviderType;
 
 import java.util.Iterator;
 
-/** Labelled training images, served in shuffled, augmented, normalised batches. */
+/**
+ * Labelled training images, served in shuffled, augmented, normalised batches, drawn as the mode's
+ * {@link TrainingPlan} asks ({@link Sampling}), at the backbone's input size.
+ */
 @ProviderType
 public interface TrainingData {
 
-    /** Images in the list. */
+    /** Samples per epoch: images, or identities when drawn as {@link Sampling#IDENTITY_PAIRS}. */
     int size();
 
     /** Identities (labels are 0 … numClasses − 1). */
@@ -34,10 +37,17 @@ public interface TrainingData {
     /**
      * One batch.
      *
-     * @param images normalised BGR faces, (size, 3, H, W) flattened in C order
-     * @param labels identity of each face
-     * @param size   faces in this batch (the last batch may be short)
+     * @param images       normalised BGR faces, (size, C, H, W) flattened in C order
+     * @param labels       identity of each face
+     * @param size         faces in this batch (the last batch may be short)
+     * @param secondImages with {@link Sampling#IDENTITY_PAIRS}: the second view of each identity, same
+     *                     layout as {@code images}; null otherwise
      */
-    record Batch(float[] images, long[] labels, int size) {
+    record Batch(float[] images, long[] labels, int size, float[] secondImages) {
+
+        /** A batch of one view. */
+        public Batch(float[] images, long[] labels, int size) {
+            this(images, labels, size, null);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.facex.data;
 
+import io.facex.api.Augmentation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,5 +1,6 @@
 package io.facex.data;
 
+import io.facex.api.Augmentation;
 import java.util.random.RandomGenerator;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;

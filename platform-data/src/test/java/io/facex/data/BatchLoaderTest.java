@@ -1,5 +1,6 @@
 package io.facex.data;
 
+import io.facex.api.Augmentation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

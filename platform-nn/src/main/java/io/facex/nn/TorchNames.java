@@ -1,6 +1,13 @@
 package io.facex.nn;
 
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +22,24 @@ public final class TorchNames {
             "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 
     private TorchNames() {
+    }
+
+    /**
+     * A block's parameters under checkpoint keys: {@code prefix} + PyTorch names when they map one to
+     * one (as FaceX-Zoo saves them), {@code prefix} + DJL's own paths otherwise.
+     */
+    public static PairList<String, Parameter> checkpointKeys(String prefix, Block block) {
+        PairList<String, Parameter> ps = block.getParameters();
+        Set<String> torch = new HashSet<>();
+        boolean unique = true;
+        for (Pair<String, Parameter> p : ps) {
+            unique &= torch.add(toTorch(p.getKey()));
+        }
+        PairList<String, Parameter> out = new PairList<>();
+        for (Pair<String, Parameter> p : ps) {
+            out.add(prefix + (unique ? toTorch(p.getKey()) : p.getKey()), p.getValue());
+        }
+        return out;
     }
 
     /**

@@ -22,10 +22,16 @@ import java.util.List;
 public final class ConfigDocument {
 
     private final Path file;
+    private final String source;
     private final ObjectNode root;
 
     private ConfigDocument(Path file, ObjectNode root) {
+        this(file, file == null ? null : file.toString(), root);
+    }
+
+    private ConfigDocument(Path file, String source, ObjectNode root) {
         this.file = file;
+        this.source = source;
         this.root = root;
     }
 
@@ -56,6 +62,21 @@ public final class ConfigDocument {
     /** A document held in memory (configuration given in code or on the command line). */
     public static ConfigDocument of(ObjectNode root) {
         return new ConfigDocument(null, root);
+    }
+
+    /** Options given on the command line: errors say "command line:" where a file would say file:line. */
+    public static ConfigDocument commandLine(ObjectNode root) {
+        return labelled("command line", root);
+    }
+
+    /** Configuration from elsewhere (a checkpoint's metadata): errors name {@code source}. */
+    public static ConfigDocument labelled(String source, ObjectNode root) {
+        return new ConfigDocument(null, source, root);
+    }
+
+    /** Where errors say the configuration came from: the file, "command line", or null for code. */
+    public String source() {
+        return source;
     }
 
     /** The file, or null. */

@@ -19,17 +19,31 @@ public class ConfigException extends IllegalArgumentException {
     }
 
     public ConfigException(Path file, int line, String key, String problem, Throwable cause) {
-        super(where(file, line) + (key == null || key.isEmpty() ? "" : key + ": ") + problem, cause);
+        this(file, file == null ? null : file.toString(), line, key, problem, cause);
+    }
+
+    /** A problem located in a document: its file and line, or "command line". */
+    public ConfigException(ConfigDocument doc, java.util.List<String> keyPath, String problem, Throwable cause) {
+        this(doc, keyPath, doc.lineOf(keyPath), problem, cause);
+    }
+
+    /** The same, at a line found otherwise (the enclosing section's, when the key itself is not written). */
+    public ConfigException(ConfigDocument doc, java.util.List<String> keyPath, int line, String problem, Throwable cause) {
+        this(doc.file(), doc.source(), line, String.join(".", keyPath), problem, cause);
+    }
+
+    private ConfigException(Path file, String source, int line, String key, String problem, Throwable cause) {
+        super(where(source, line) + (key == null || key.isEmpty() ? "" : key + ": ") + problem, cause);
         this.file = file;
         this.line = line;
         this.key = key;
     }
 
-    private static String where(Path file, int line) {
-        if (file == null) {
+    private static String where(String source, int line) {
+        if (source == null) {
             return "";
         }
-        return file + (line > 0 ? ":" + line : "") + ": ";
+        return source + (line > 0 ? ":" + line : "") + ": ";
     }
 
     /** The file, or null for configuration that came from the command line or code. */

@@ -67,6 +67,25 @@ public final class Configs {
         return mapperFor(file) == JSON ? "JSON" : "YAML";
     }
 
+    /** A configuration value as one line of JSON (snake_case keys), for checkpoint metadata. */
+    public static String toJson(Object config) {
+        try {
+            return JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A configuration written by {@link #toJson} bound back, strictly, for the plugin. */
+    public static <C> C fromJson(Plugin<C> plugin, String json, String source) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            return bind(plugin, ConfigDocument.labelled(source, YAML.createObjectNode()), List.of(plugin.name()), node);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(null, 0, plugin.name(), source + ": unreadable configuration: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** A configuration value as YAML text, for listings and {@code facex:info}. */
     public static String toYaml(Object config) {
         try {
@@ -86,30 +105,38 @@ public final class Configs {
     public static <C> C bind(Plugin<C> plugin, ConfigDocument doc, String section) {
         JsonNode node = doc.root().get(section);
         if (node == null) {
-            throw new ConfigException(doc.file(), 0, section, "no section '" + section + "'; sections in the file: "
-                    + String.join(", ", doc.sections()));
+            throw new ConfigException(doc, List.of(section), 0, "no section '" + section + "'; sections in the file: "
+                    + String.join(", ", doc.sections()), null);
         }
         return bind(plugin, doc, List.of(section), node);
     }
 
     /** Binds a node found at {@code path} in {@code doc} (an empty or null node means "all defaults"). */
     public static <C> C bind(Plugin<C> plugin, ConfigDocument doc, List<String> path, JsonNode node) {
+        return bind(plugin, plugin.defaultConfig(), doc, path, node);
+    }
+
+    /**
+     * Binds a node over a configuration already bound (from a file, say), so that each layer's errors
+     * point at its own source: a value given on the command line is reported as such, not at a line of
+     * the file beneath it.
+     */
+    public static <C> C bind(Plugin<C> plugin, C base, ConfigDocument doc, List<String> path, JsonNode node) {
         String dotted = String.join(".", path);
-        ObjectNode merged = YAML.valueToTree(plugin.defaultConfig());
+        ObjectNode merged = YAML.valueToTree(base);
         // "MobileFaceNet:" with nothing under it reads as an empty string in YAML: all defaults.
         boolean empty = node == null || node.isNull() || node.isMissingNode() || (node.isTextual() && node.asText().isEmpty());
         if (!empty) {
             if (!node.isObject()) {
-                throw new ConfigException(doc.file(), doc.lineOf(path), dotted,
-                        "expected a mapping of " + plugin.name() + " settings, found " + describe(node));
+                throw new ConfigException(doc, path,
+                        "expected a mapping of " + plugin.name() + " settings, found " + describe(node), null);
             }
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!merged.has(key)) {
                     List<String> keyPath = append(path, key);
-                    throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath),
-                            "unknown key for " + plugin.name() + suggestion(key, merged) + "; known keys: "
-                                    + String.join(", ", fieldNames(merged)));
+                    throw new ConfigException(doc, keyPath, "unknown key for " + plugin.name()
+                            + suggestion(key, fieldNames(merged)) + "; known keys: " + String.join(", ", fieldNames(merged)), null);
                 }
                 merged.set(key, node.get(key));
             }
@@ -121,17 +148,17 @@ public final class Configs {
             List<String> keyPath = new ArrayList<>(path);
             e.getPath().forEach(ref -> keyPath.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]"));
             JsonNode value = merged.at("/" + String.join("/", keyPath.subList(path.size(), keyPath.size())));
-            throw new ConfigException(doc.file(), doc.lineOf(keyPath), String.join(".", keyPath), typeProblem(e, value), e);
+            throw new ConfigException(doc, keyPath, typeProblem(e, value), e);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new ConfigException(doc.file(), doc.lineOf(path), dotted, e.getMessage(), e);
+            throw new ConfigException(doc, path, e.getMessage(), e);
         }
         try {
             plugin.validate(config);
         } catch (InvalidConfigException e) {
             List<String> keyPath = append(path, e.key());
+            String problem = e.getMessage().substring(e.key().length() + 2);
             int line = doc.lineOf(keyPath);
-            throw new ConfigException(doc.file(), line > 0 ? line : doc.lineOf(path), String.join(".", keyPath),
-                    e.getMessage().substring(e.key().length() + 2), e);
+            throw new ConfigException(doc, keyPath, line > 0 ? line : doc.lineOf(path), problem, e);
         }
         return config;
     }
@@ -197,10 +224,11 @@ public final class Configs {
         return n.isNumber() ? "the number " + n : n.getNodeType().toString().toLowerCase(Locale.ROOT);
     }
 
-    private static String suggestion(String key, ObjectNode known) {
+    /** " (did you mean 'x'?)" for the nearest known key, or "" when none is near. */
+    public static String suggestion(String key, List<String> known) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
-        for (String k : fieldNames(known)) {
+        for (String k : known) {
             int d = io.facex.core.registry.Names.distance(k, key);
             if (d < bestD) {
                 bestD = d;

@@ -1,7 +1,7 @@
 package io.facex.core.embed;
 
 import ai.djl.ndarray.types.Shape;
-import io.facex.data.Augmentation;
+import io.facex.api.Augmentation;
 import io.facex.data.ImagePipeline;
 
 import java.io.IOException;

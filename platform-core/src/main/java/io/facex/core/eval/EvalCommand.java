@@ -9,7 +9,7 @@ import io.facex.core.config.Configs;
 import io.facex.core.embed.Embedder;
 import io.facex.core.registry.PluginInfo;
 import io.facex.core.registry.PluginRegistry;
-import io.facex.core.shell.Table;
+import io.facex.core.jobs.Table;
 import me.tongfei.progressbar.ProgressBar;
 
 import java.io.IOException;
@@ -150,7 +150,7 @@ public final class EvalCommand {
 
     private static FeatureSet extract(String task, Embedder<?> embedder, FeatureExtractor extractor, Path root,
                                       List<String> images, PrintStream console, boolean interactive) throws IOException {
-        try (ProgressBar bar = io.facex.core.shell.Progress.bar(task, images.size(), 0, " images", console, interactive)) {
+        try (ProgressBar bar = io.facex.core.jobs.Progress.bar(task, images.size(), 0, " images", console, interactive)) {
             return extractor.extract(embedder, root, images, bar::stepBy);
         }
     }

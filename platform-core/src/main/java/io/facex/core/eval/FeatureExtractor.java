@@ -2,8 +2,8 @@ package io.facex.core.eval;
 
 import io.facex.core.embed.Embedder;
 import io.facex.core.nn.Djl;
-import io.facex.core.shell.Jobs;
-import io.facex.data.Augmentation;
+import io.facex.core.jobs.Jobs;
+import io.facex.api.Augmentation;
 import io.facex.data.ImagePipeline;
 
 import java.io.IOException;

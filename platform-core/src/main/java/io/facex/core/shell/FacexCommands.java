@@ -11,6 +11,7 @@ import io.facex.core.registry.PluginInfo;
 import io.facex.core.registry.PluginProblem;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.registry.UnknownPluginException;
+import io.facex.core.jobs.Table;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 
@@ -98,49 +99,25 @@ public final class FacexCommands {
         new io.facex.core.train.QuickStart(registry).run(o, System.out, System.console() != null);
     }
 
-    @Descriptor("Train a face recognition model (FaceX-Zoo train.py's options; a --config file may hold any of them)")
-    public void train(
-            @Descriptor("YAML/JSON file of options (keys as the options below, without --)") @Parameter(names = {"-c", "--config"}, absentValue = "") String config,
-            @Descriptor("folder the training list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
-            @Descriptor("training list: relative/path.jpg label per line") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
-            @Descriptor("backbone name (default MobileFaceNet)") @Parameter(names = {"--backbone_type"}, absentValue = "") String backboneType,
-            @Descriptor("backbone configuration file (FaceX-Zoo backbone_conf.yaml)") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String backboneConf,
-            @Descriptor("head name (default MV-Softmax)") @Parameter(names = {"--head_type"}, absentValue = "") String headType,
-            @Descriptor("head configuration file (FaceX-Zoo head_conf.yaml); without it num_class follows the data") @Parameter(names = {"--head_conf_file"}, absentValue = "") String headConf,
-            @Descriptor("training mode (default conventional)") @Parameter(names = {"--mode"}, absentValue = "") String mode,
-            @Descriptor("initial learning rate (0.1)") @Parameter(names = {"--lr"}, absentValue = "") String lr,
-            @Descriptor("output folder for checkpoints, log, CSV and plot (out)") @Parameter(names = {"--out_dir"}, absentValue = "") String outDir,
-            @Descriptor("epochs (9)") @Parameter(names = {"--epoches"}, absentValue = "") String epoches,
-            @Descriptor("epochs where lr is multiplied by 0.1 (\"2,5,7\")") @Parameter(names = {"--step"}, absentValue = "") String step,
-            @Descriptor("log every N batches (10)") @Parameter(names = {"--print_freq"}, absentValue = "") String printFreq,
-            @Descriptor("save Epoch_N_batch_M every N batches (10)") @Parameter(names = {"--save_freq"}, absentValue = "") String saveFreq,
-            @Descriptor("images per step (128)") @Parameter(names = {"--batch_size"}, absentValue = "") String batchSize,
-            @Descriptor("SGD momentum (0.9)") @Parameter(names = {"--momentum"}, absentValue = "") String momentum,
-            @Descriptor("weight decay (1e-4)") @Parameter(names = {"--weight_decay"}, absentValue = "") String weightDecay,
-            @Descriptor("seed for initialisation and data order (0)") @Parameter(names = {"--seed"}, absentValue = "") String seed,
-            @Descriptor("image decoding threads (2)") @Parameter(names = {"--workers"}, absentValue = "") String workers,
-            @Descriptor("weights to start from (FaceX-Zoo .pt, a checkpoint); with --resume: the checkpoint to continue from") @Parameter(names = {"--pretrain_model"}, absentValue = "") String pretrain,
-            @Descriptor("skip and count unreadable images instead of stopping at the first") @Parameter(names = {"--skip_bad_images"}, presentValue = "true", absentValue = "") String skipBad,
-            @Descriptor("continue an interrupted job exactly (newest checkpoint in out_dir unless --pretrain_model)") @Parameter(names = {"-r", "--resume"}, presentValue = "true", absentValue = "") String resume)
-            throws Exception {
-        java.util.Map<String, String> cli = new java.util.LinkedHashMap<>();
-        String[][] given = {{"data_root", dataRoot}, {"train_file", trainFile}, {"backbone_type", backboneType},
-            {"backbone_conf_file", backboneConf}, {"head_type", headType}, {"head_conf_file", headConf}, {"mode", mode},
-            {"lr", lr}, {"out_dir", outDir}, {"epoches", epoches}, {"step", step}, {"print_freq", printFreq},
-            {"save_freq", saveFreq}, {"batch_size", batchSize}, {"momentum", momentum}, {"weight_decay", weightDecay},
-            {"seed", seed}, {"workers", workers}, {"pretrain_model", pretrain}, {"resume", resume},
-            {"skip_bad_images", skipBad}};
-        for (String[] kv : given) {
-            if (!kv[1].isEmpty()) {
-                cli.put(kv[0], kv[1]);
-            }
+    @Descriptor("Train a face recognition model. Options are FaceX-Zoo train.py's (--data_root, --train_file, "
+            + "--backbone_type, --head_type, --mode, --lr, --epoches, --step, --batch_size, --out_dir, --resume, ...) plus "
+            + "every option of the chosen training mode; --set backbone.KEY=VALUE / --set head.KEY=VALUE set the backbone's "
+            + "and head's; -c FILE reads any of them from YAML/JSON (the command line wins). 'train --help' lists them all")
+    public void train(@Descriptor("options: --name value, --name=value, --flag, --set [section.]key=value, -c FILE, --help")
+                      String... args) throws Exception {
+        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
+        io.facex.core.train.TrainCommand cmd = new io.facex.core.train.TrainCommand(registry,
+                io.facex.core.train.TrainCommand.LISTS);
+        if (p.help()) {
+            String mode = p.options().has("mode") ? p.options().get("mode").asText() : "conventional";
+            Table t = new Table("option", "default", "of");
+            cmd.options(mode).forEach(r -> t.add(r[0], r[1], r[2]));
+            System.out.println("facex train [-c FILE] [--name value ...] [--set backbone.KEY=VALUE] [--set head.KEY=VALUE]");
+            System.out.print(t.render(Table.Format.TEXT));
+            System.out.println("Backbone and head settings: 'facex info NAME' lists them with their defaults.");
+            return;
         }
-        if (cli.containsKey("step")) {
-            cli.put("step", "'" + cli.get("step") + "'"); // keep "2,5,7" a string
-        }
-        io.facex.api.TrainingSummary sum = new io.facex.core.train.TrainCommand(registry,
-                io.facex.core.train.ListTrainingData::open)
-                .run(config.isEmpty() ? null : Path.of(config), cli, System.out, System.console() != null);
+        io.facex.api.TrainingSummary sum = cmd.run(p.config(), p.options(), System.out, System.console() != null);
         System.out.printf("trained %d epochs, %d steps; loss %.4f -> %.4f; last checkpoint %s%n", sum.epochs(), sum.steps(),
                 sum.firstLoss(), sum.lastLoss(), sum.lastCheckpoint());
     }
@@ -277,7 +254,10 @@ public final class FacexCommands {
         } else if (plugin instanceof Head<?>) {
             @SuppressWarnings("unchecked")
             Head<C> h = (Head<C>) plugin;
-            out.println("  features: " + h.featureDim(config) + ", classes: " + h.numClasses(config));
+            out.println("  sized by the platform: features from the backbone"
+                    + (h.needsClassCount() ? ", classes from the training data" : "; needs no class count")
+                    + h.declaredSize(config).map(s -> " (this configuration states " + s.featureDim() + " features, "
+                    + s.numClasses() + " classes)").orElse(""));
         }
         out.println("  configuration" + (file == null ? " (defaults)" : " (from " + file + ")") + ":");
         for (String line : Configs.toYaml(config).split("\n")) {

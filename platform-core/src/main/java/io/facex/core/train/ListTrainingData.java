@@ -1,7 +1,9 @@
 package io.facex.core.train;
 
+import ai.djl.ndarray.types.Shape;
+import io.facex.api.Augmentation;
+import io.facex.api.Sampling;
 import io.facex.api.TrainingData;
-import io.facex.data.Augmentation;
 import io.facex.data.BadImagePolicy;
 import io.facex.data.BatchLoader;
 import io.facex.data.TrainList;
@@ -10,9 +12,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A FaceX-Zoo training list served by the data module's loader: OpenCV decoding on worker threads,
- * FaceX-Zoo's conventional augmentation (random horizontal flip), normalisation, a shuffled order fixed
- * by (seed, epoch) so a resumed job sees the same batches.
+ * A FaceX-Zoo training list served by the data module's loader: OpenCV decoding on worker threads at
+ * the backbone's input size, the mode's augmentation, normalisation, a shuffled order fixed by
+ * (seed, epoch) so a resumed job sees the same batches.
  */
 public final class ListTrainingData implements TrainingData, AutoCloseable {
 
@@ -22,11 +24,14 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     private final int width;
     private final int height;
     private final boolean skipBad;
+    private final Augmentation augmentation;
     private BatchLoader loader;
     private long skippedBefore;
 
-    private ListTrainingData(TrainList list, int workers, long seed, int width, int height, boolean skipBad) {
+    private ListTrainingData(TrainList list, int workers, long seed, int width, int height, boolean skipBad,
+                             Augmentation augmentation) {
         this.skipBad = skipBad;
+        this.augmentation = augmentation;
         this.list = list;
         this.workers = workers;
         this.seed = seed;
@@ -34,10 +39,20 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
         this.height = height;
     }
 
-    /** Reads the list (errors name its file and line); images are decoded only when batches are drawn. */
-    public static ListTrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages)
-            throws IOException {
-        return new ListTrainingData(TrainList.read(trainFile, dataRoot), workers, seed, 112, 112, skipBadImages);
+    /**
+     * Reads the list (errors name its file and line); images are decoded only when batches are drawn.
+     *
+     * @param input the backbone's (channels, height, width): images of another size are resized to it
+     */
+    public static TrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
+                                    Shape input, Sampling sampling, Augmentation augmentation) throws IOException {
+        TrainList list = TrainList.read(trainFile, dataRoot);
+        int width = (int) input.get(2);
+        int height = (int) input.get(1);
+        if (sampling == Sampling.IDENTITY_PAIRS) {
+            return new IdentityPairs(list, workers, seed, width, height, skipBadImages, augmentation);
+        }
+        return new ListTrainingData(list, workers, seed, width, height, skipBadImages, augmentation);
     }
 
     /** Unreadable images skipped so far (only with skip-bad-images; otherwise the first one stops the job). */
@@ -63,7 +78,9 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
                 loader.close();
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
-                    .augmentation(Augmentation.conventional()).workers(workers).imageSize(width, height)
+                    .augmentation(augmentation).workers(workers).imageSize(width, height)
+                    // FaceX-Zoo's crops are 112×112; a backbone declaring another size gets them resized.
+                    .resizeToFit(width != 112 || height != 112)
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         // Resuming mid-epoch starts loading at the first batch not yet trained on.

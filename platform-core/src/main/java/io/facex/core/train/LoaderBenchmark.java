@@ -34,7 +34,9 @@ public final class LoaderBenchmark {
         }
         TrainBenchmark.CpuClock cpu = new TrainBenchmark.CpuClock();
         List<Double> ips = new ArrayList<>();
-        try (ListTrainingData data = ListTrainingData.open(dataRoot, trainFile, workers, 0, false);
+        TrainingData data = ListTrainingData.open(dataRoot, trainFile, workers, 0, false, new ai.djl.ndarray.types.Shape(3, 112, 112),
+                io.facex.api.Sampling.IMAGES, io.facex.api.Augmentation.conventional());
+        try (ListTrainingData closing = (ListTrainingData) data;
              TrainingData.Batches batches = data.epoch(0, batch, 0)) {
             long last = System.nanoTime();
             for (int i = 0; i < warmup + reps && batches.hasNext(); i++) {

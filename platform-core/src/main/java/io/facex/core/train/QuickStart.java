@@ -12,7 +12,7 @@ import io.facex.core.eval.EvalCommand;
 import io.facex.core.eval.FeatureExtractor;
 import io.facex.core.eval.FeatureSet;
 import io.facex.core.registry.PluginRegistry;
-import io.facex.core.shell.Table;
+import io.facex.core.jobs.Table;
 import io.facex.data.synthetic.SyntheticBenchmarks;
 import io.facex.data.synthetic.SyntheticFaces;
 
@@ -68,19 +68,19 @@ public final class QuickStart {
 
         out.println("2/4 training MobileFaceNet + MV-Softmax");
         Path runDir = o.out().resolve("train");
-        Map<String, String> cli = new LinkedHashMap<>();
+        com.fasterxml.jackson.databind.node.ObjectNode cli = Configs.yaml().createObjectNode();
         cli.put("data_root", faces.trainRoot().toString());
         cli.put("train_file", faces.trainList().toString());
         cli.put("out_dir", runDir.toString());
-        cli.put("epoches", Integer.toString(o.epochs()));
-        cli.put("batch_size", Integer.toString(o.batchSize()));
-        cli.put("lr", Double.toString(o.lr()));
-        cli.put("step", "'" + o.step() + "'");
-        cli.put("print_freq", "10");
-        cli.put("save_freq", "1000000");
-        cli.put("seed", Long.toString(o.seed()));
-        cli.put("workers", Integer.toString(o.workers()));
-        TrainingSummary trained = new TrainCommand(registry, ListTrainingData::open).run(null, cli, out, interactive);
+        cli.put("epoches", o.epochs());
+        cli.put("batch_size", o.batchSize());
+        cli.put("lr", o.lr());
+        cli.put("step", o.step());
+        cli.put("print_freq", 10);
+        cli.put("save_freq", 1000000);
+        cli.put("seed", o.seed());
+        cli.put("workers", o.workers());
+        TrainingSummary trained = new TrainCommand(registry, TrainCommand.LISTS).run(null, cli, out, interactive);
 
         out.println("3/4 verifying held-out pairs (LFW 10-fold protocol)");
         Map<String, ProtocolResult.Score> results = new LinkedHashMap<>();

@@ -2,10 +2,12 @@ package io.facex.core.train;
 
 import io.facex.api.Backbone;
 import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.Sampling;
+import io.facex.api.TrainingPlan;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingMode;
-import io.facex.core.config.Configs;
 import io.facex.core.nn.Djl;
 import io.facex.core.registry.PluginRegistry;
 
@@ -53,13 +55,17 @@ public final class TrainBenchmark {
     private <M, B, H> Result measure(TrainingMode<M> mode, Backbone<B> backbone, Head<H> head, int batch, int classes,
                                      int warmup, int reps) throws Exception {
         B bc = backbone.defaultConfig();
-        H hc = Configs.withOverrides(head, head.defaultConfig(),
-                Map.of("feat_dim", backbone.featureDim(bc), "num_class", classes));
+        H hc = head.defaultConfig();
+        HeadSize size = new HeadSize(backbone.featureDim(bc), head.needsClassCount() ? classes : 0);
         int steps = warmup + reps;
-        M mc = Configs.withOverrides(mode, mode.defaultConfig(),
-                Map.of("epoches", 1, "batch_size", batch, "print_freq", 1, "save_freq", Integer.MAX_VALUE, "lr", 0.01));
+        M mc = mode.defaultConfig();
+        TrainingPlan defaults = mode.plan(mc);
+        // The mode's own plan, timed on one epoch of the requested batch at a rate random data survives.
+        TrainingPlan plan = new TrainingPlan(batch, 1, defaults.seed(), epoch -> 0.01, 1, Integer.MAX_VALUE,
+                defaults.sampling(), defaults.augmentation());
         long[] shape = backbone.inputShape(bc).getShape();
-        RandomData data = new RandomData(batch, steps, (int) (shape[0] * shape[1] * shape[2]), classes);
+        RandomData data = new RandomData(batch, steps, (int) (shape[0] * shape[1] * shape[2]), classes,
+                plan.sampling() == Sampling.IDENTITY_PAIRS);
         List<double[]> times = new ArrayList<>(); // (step, seconds)
         TrainingListener timer = new TrainingListener() {
             long last = System.nanoTime();
@@ -73,10 +79,9 @@ public final class TrainBenchmark {
         };
         Path tmp = Files.createTempDirectory("facex-bench-");
         CpuClock cpu = new CpuClock();
-        try (io.facex.core.shell.Jobs.Job job = io.facex.core.shell.Jobs.start()) {
-            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, data, tmp, null, null, timer,
-                    io.facex.core.shell.Jobs::stopRequested);
-            mode.train(ctx, mc);
+        try (io.facex.core.jobs.Jobs.Job job = io.facex.core.jobs.Jobs.start()) {
+            TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, tmp, null, null, Map.of()),
+                    data, timer, io.facex.core.jobs.Jobs::stopRequested);
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -150,7 +155,7 @@ public final class TrainBenchmark {
         private final Batch fixed;
         private final int classes;
 
-        RandomData(int batch, int steps, int pixels, int classes) {
+        RandomData(int batch, int steps, int pixels, int classes, boolean paired) {
             this.batch = batch;
             this.steps = steps;
             this.classes = classes;
@@ -161,7 +166,7 @@ public final class TrainBenchmark {
             }
             long[] y = new long[batch];
             Arrays.setAll(y, i -> r.nextInt(classes));
-            this.fixed = new Batch(x, y, batch);
+            this.fixed = new Batch(x, y, batch, paired ? x : null);
         }
 
         @Override

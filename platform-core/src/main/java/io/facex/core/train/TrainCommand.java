@@ -4,17 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facex.api.Backbone;
 import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
 import io.facex.api.Plugin;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingMode;
+import io.facex.api.TrainingPlan;
 import io.facex.api.TrainingSummary;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.ConfigException;
 import io.facex.core.config.Configs;
-import io.facex.core.nn.Djl;
+import io.facex.core.jobs.Jobs;
 import io.facex.core.registry.PluginInfo;
 import io.facex.core.registry.PluginRegistry;
-import io.facex.core.shell.Jobs;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,21 +25,38 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * {@code facex:train}: resolves the mode, backbone and head by name, binds every configuration
- * strictly, opens the data, and runs the mode with a progress report. Options come from one YAML/JSON
- * file, from the command line, or both (the command line wins).
+ * strictly, sizes the head, opens the data at the backbone's input size as the mode's plan asks, and
+ * runs the platform's {@link TrainingLoop}. Options come from a YAML/JSON file, the command line, or
+ * both (the command line wins); the backbone's and head's settings from FaceX-Zoo's conf files and
+ * {@code backbone:} / {@code head:} sections of the options.
  */
 public final class TrainCommand {
 
+    /** Sections of the options that configure the backbone and the head. */
+    public static final String BACKBONE = "backbone";
+    public static final String HEAD = "head";
+
+    /** What the data pipeline is asked for. */
+    public record DataRequest(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
+                              ai.djl.ndarray.types.Shape input, io.facex.api.Sampling sampling,
+                              io.facex.api.Augmentation augmentation) {
+    }
+
     /** Opens a training list; the data module provides it (decoding, augmentation, loader threads). */
     public interface DataOpener {
-        TrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages) throws IOException;
+        TrainingData open(DataRequest request) throws IOException;
     }
+
+    /** The list-file opener every command uses. */
+    public static final DataOpener LISTS = r -> ListTrainingData.open(r.dataRoot(), r.trainFile(), r.workers(), r.seed(),
+            r.skipBadImages(), r.input(), r.sampling(), r.augmentation());
 
     private final PluginRegistry registry;
     private final DataOpener data;
@@ -49,126 +68,179 @@ public final class TrainCommand {
 
     /**
      * @param file    a configuration file of options (may be null)
-     * @param cli     options given on the command line, by FaceX-Zoo name (data_root, lr, ...)
+     * @param cli     options given on the command line, as a tree ({@code lr: 0.1}, {@code head: {margin: 0.4}})
      * @param console where the progress bar and summary go
      */
-    public TrainingSummary run(Path file, Map<String, String> cli, PrintStream console, boolean interactive) throws Exception {
-        ConfigDocument doc = file == null ? ConfigDocument.of(Configs.yaml().createObjectNode()) : ConfigDocument.read(file);
-        ObjectNode options = doc.root().deepCopy();
-        cli.forEach((k, v) -> options.set(k, cliValue(v)));
-
-        String modeName = options.has("mode") ? options.get("mode").asText() : TrainJob.defaults().mode();
+    public TrainingSummary run(Path file, ObjectNode cli, PrintStream console, boolean interactive) throws Exception {
+        ConfigDocument fileDoc = file == null ? ConfigDocument.of(Configs.yaml().createObjectNode()) : ConfigDocument.read(file);
+        ConfigDocument cliDoc = ConfigDocument.commandLine(cli);
+        ObjectNode merged = fileDoc.root().deepCopy();
+        merged.setAll(withoutSections(cli));
+        String modeName = merged.has("mode") ? merged.get("mode").asText() : TrainJob.defaults().mode();
         TrainingMode<?> mode = registry.get(TrainingMode.class, modeName);
-        ObjectNode jobNode = Configs.yaml().createObjectNode();
-        ObjectNode modeNode = Configs.yaml().createObjectNode();
+        return bindMode(mode, fileDoc, cliDoc, console, interactive);
+    }
+
+    private <M> TrainingSummary bindMode(TrainingMode<M> mode, ConfigDocument fileDoc, ConfigDocument cliDoc,
+                                         PrintStream console, boolean interactive) throws Exception {
         List<String> jobKeys = Configs.keysOf(TrainJob.defaults());
         List<String> modeKeys = Configs.keysOf(mode.defaultConfig());
-        for (Iterator<Map.Entry<String, JsonNode>> it = options.fields(); it.hasNext(); ) {
+        TrainJob job = TrainJob.defaults();
+        M modeConfig = mode.defaultConfig();
+        // Each layer is bound on its own, so an error points at the file's line or at the command line.
+        for (ConfigDocument doc : List.of(fileDoc, cliDoc)) {
+            ObjectNode jobNode = Configs.yaml().createObjectNode();
+            ObjectNode modeNode = Configs.yaml().createObjectNode();
+            split(doc, mode, jobKeys, modeKeys, jobNode, modeNode);
+            job = Configs.bind(JOB, job, doc, List.of(), jobNode);
+            modeConfig = Configs.bind(mode, modeConfig, doc, List.of(), modeNode);
+        }
+        try {
+            job.validate();
+        } catch (InvalidConfigException e) {
+            throw new ConfigException(fileDoc.file(), fileDoc.lineOf(List.of(e.key())), e.key(),
+                    e.getMessage().substring(e.key().length() + 2) + " (give --" + e.key() + " or put it in --config)");
+        }
+        Backbone<?> backbone = registry.get(Backbone.class, job.backboneType());
+        Head<?> head = registry.get(Head.class, job.headType());
+        return start(mode, modeConfig, job, backbone, head, fileDoc, cliDoc, console, interactive);
+    }
+
+    /** Sorts a layer's top-level keys into job and mode options; anything else is an unknown option. */
+    private static void split(ConfigDocument doc, TrainingMode<?> mode, List<String> jobKeys, List<String> modeKeys,
+                              ObjectNode jobNode, ObjectNode modeNode) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.root().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (jobKeys.contains(e.getKey())) {
-                jobNode.set(e.getKey(), e.getValue());
-            } else if (modeKeys.contains(e.getKey())) {
-                modeNode.set(e.getKey(), e.getValue());
+            String key = e.getKey();
+            if (key.equals(BACKBONE) || key.equals(HEAD)) {
+                continue;
+            }
+            if (jobKeys.contains(key)) {
+                jobNode.set(key, e.getValue());
+            } else if (modeKeys.contains(key)) {
+                modeNode.set(key, e.getValue());
             } else {
                 List<String> known = new ArrayList<>(jobKeys);
                 known.addAll(modeKeys);
-                throw new ConfigException(doc.file(), doc.lineOf(List.of(e.getKey())), e.getKey(),
-                        (cli.containsKey(e.getKey()) ? "unknown option --" : "unknown key ") + e.getKey()
-                                + " for training with mode " + modeName + "; known: " + String.join(", ", known));
+                known.add(BACKBONE);
+                known.add(HEAD);
+                throw new ConfigException(doc, List.of(key), (doc.file() == null ? "unknown option --" + key : "unknown key")
+                        + " for training with mode " + mode.name() + Configs.suggestion(key, known) + "; known: "
+                        + String.join(", ", known), null);
             }
-        }
-        TrainJob job = Configs.bind(JOB, doc, List.of(), jobNode);
-        try {
-            job.validate();
-        } catch (io.facex.api.InvalidConfigException e) {
-            throw new ConfigException(doc.file(), doc.lineOf(List.of(e.key())), e.key(),
-                    e.getMessage().substring(e.key().length() + 2) + " (give --" + e.key() + " or put it in --config)");
-        }
-        return bindAndRun(mode, doc, modeNode, job, console, interactive);
-    }
-
-    private <M> TrainingSummary bindAndRun(TrainingMode<M> mode, ConfigDocument doc, ObjectNode modeNode, TrainJob job,
-                                           PrintStream console, boolean interactive) throws Exception {
-        return runMode(mode, Configs.bind(mode, doc, List.of(), modeNode), job, console, interactive);
-    }
-
-    private <M> TrainingSummary runMode(TrainingMode<M> mode, M modeConfig, TrainJob job, PrintStream console,
-                                        boolean interactive) throws Exception {
-        Backbone<?> backbone = registry.get(Backbone.class, job.backboneType());
-        Head<?> head = registry.get(Head.class, job.headType());
-        long seed = seedOf(modeConfig);
-        Djl.noGradOnThisThread();
-        TrainingData td = data.open(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(), seed,
-                job.skipBadImages());
-        try (AutoCloseable closing = closeable(td)) {
-            return start(mode, modeConfig, job, backbone, head, td, console, interactive);
         }
     }
 
     private <M, B, H> TrainingSummary start(TrainingMode<M> mode, M modeConfig, TrainJob job, Backbone<B> backbone,
-                                            Head<H> head, TrainingData td, PrintStream console, boolean interactive)
-            throws Exception {
-        B bc = job.backboneConfFile().isEmpty() ? backbone.defaultConfig()
-                : Configs.bind(backbone, ConfigDocument.read(Path.of(job.backboneConfFile())), backbone.name());
-        H hc = headConfig(head, job, backbone.featureDim(bc), td.numClasses(), console);
+                                            Head<H> head, ConfigDocument fileDoc, ConfigDocument cliDoc,
+                                            PrintStream console, boolean interactive) throws Exception {
+        TrainingPlan plan = mode.plan(modeConfig);
+        B bc = component(backbone, job.backboneConfFile(), BACKBONE, fileDoc, cliDoc);
+        H hc = component(head, job.headConfFile(), HEAD, fileDoc, cliDoc);
         Path out = Files.createDirectories(Path.of(job.outDir()));
-        Path resume = job.resume() ? resumePoint(job, out) : null;
-        Path initial = !job.resume() && !job.pretrainModel().isEmpty() ? Path.of(job.pretrainModel()) : null;
-        int batchSize = batchSizeOf(modeConfig);
-        int epochs = epochsOf(modeConfig);
-        long total = (long) td.batchesPerEpoch(batchSize) * epochs;
-
-        // Ctrl-C: the mode saves where it is and returns, rather than dying mid-step.
-        Jobs.Job running = Jobs.start();
-        PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
-        try (TrainingReport report = new TrainingReport(out, total, 0, console, interactive)) {
-            report.message(String.format("training %s + %s (%s) on %d images of %d identities; output in %s",
-                    backbone.name(), head.name(), mode.name(), td.size(), td.numClasses(), out));
-            JobContext<B, H> ctx = new JobContext<>(backbone, bc, head, hc, td, out, resume, initial, report,
-                    () -> Jobs.stopRequested() || Thread.currentThread().isInterrupted());
-            TrainingSummary summary = registry.use(modeInfo, () -> {
-                try {
-                    return mode.train(ctx, modeConfig);
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new TrainingFailed(e);
+        StringBuilder lockNote = new StringBuilder();
+        try (OutputLock lock = OutputLock.acquire(out, lockNote)) {
+            Path resume = job.resume() ? resumePoint(job, out) : null;
+            Path initial = !job.resume() && !job.pretrainModel().isEmpty() ? Path.of(job.pretrainModel()) : null;
+            TrainingData td = data.open(new DataRequest(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(),
+                    plan.seed(), job.skipBadImages(), backbone.inputShape(bc), plan.sampling(), plan.augmentation()));
+            try (AutoCloseable closing = closeable(td)) {
+                HeadSize size = headSize(head, hc, job, backbone.featureDim(bc), td.numClasses(), console);
+                Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
+                TrainingRun.Job<M, B, H> run = new TrainingRun.Job<>(mode, modeConfig, plan, backbone, bc, head, hc, size,
+                        out, resume, initial, description);
+                long total = (long) td.batchesPerEpoch(plan.batchSize()) * plan.epochs();
+                PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
+                try (Jobs.Job running = Jobs.start();
+                     TrainingReport report = new TrainingReport(out, total, 0, console, interactive)) {
+                    if (lockNote.length() > 0) {
+                        report.message(lockNote.toString());
+                    }
+                    report.message(String.format("training %s + %s (%s) on %d %s of %d identities; output in %s",
+                            backbone.name(), head.name(), mode.name(), td.size(),
+                            plan.sampling() == io.facex.api.Sampling.IMAGES ? "images" : "identity pairs",
+                            td.numClasses(), out));
+                    TrainingSummary summary;
+                    try {
+                        summary = registry.use(modeInfo, () -> TrainingRun.unchecked(() -> TrainingRun.train(run, td,
+                                report, () -> Jobs.stopRequested() || Thread.currentThread().isInterrupted())));
+                    } catch (TrainingRun.Failed e) {
+                        throw (Exception) e.getCause();
+                    }
+                    if (td instanceof ListTrainingData l && l.skipped() > 0) {
+                        report.message(l.skipped() + " unreadable images were skipped (--skip_bad_images); see "
+                                + TrainingReport.LOG);
+                    }
+                    report.finished(summary);
+                    return summary;
                 }
-            });
-            if (td instanceof ListTrainingData l && l.skipped() > 0) {
-                report.message(l.skipped() + " unreadable images were skipped (--skip_bad_images); see " + TrainingReport.LOG);
             }
-            report.finished(summary);
-            return summary;
-        } catch (TrainingFailed e) {
-            throw (Exception) e.getCause();
-        } finally {
-            running.close();
         }
     }
 
-    /** Head configuration: the file's section, or defaults sized to the backbone and the data. */
-    private static <H> H headConfig(Head<H> head, TrainJob job, int featDim, int classes, PrintStream console) {
-        if (job.headConfFile().isEmpty()) {
-            return Configs.withOverrides(head, head.defaultConfig(), Map.of("feat_dim", featDim, "num_class", classes));
+    /**
+     * A backbone's or head's configuration: its defaults, then FaceX-Zoo's conf file section named after
+     * it, then the options' {@code backbone:} / {@code head:} section from the file, then the command line.
+     */
+    private static <C> C component(Plugin<C> plugin, String confFile, String section, ConfigDocument fileDoc,
+                                   ConfigDocument cliDoc) {
+        C config = plugin.defaultConfig();
+        if (!confFile.isEmpty()) {
+            config = Configs.bind(plugin, ConfigDocument.read(Path.of(confFile)), plugin.name());
         }
+        for (ConfigDocument doc : List.of(fileDoc, cliDoc)) {
+            JsonNode node = doc.root().get(section);
+            if (node != null) {
+                config = Configs.bind(plugin, config, doc, List.of(section), node);
+            }
+        }
+        return config;
+    }
+
+    /**
+     * The head's sizes: the backbone's feature dimension and the data's identities. A head configuration
+     * read from a file that states other sizes must agree (a larger class count is kept, as FaceX-Zoo does).
+     */
+    private static <H> HeadSize headSize(Head<H> head, H hc, TrainJob job, int featDim, int classes, PrintStream console) {
+        int numClasses = head.needsClassCount() ? classes : 0;
+        if (job.headConfFile().isEmpty() || head.declaredSize(hc).isEmpty()) {
+            return new HeadSize(featDim, numClasses);
+        }
+        HeadSize declared = head.declaredSize(hc).get();
         Path file = Path.of(job.headConfFile());
         ConfigDocument doc = ConfigDocument.read(file);
-        H hc = Configs.bind(head, doc, head.name());
-        if (head.featureDim(hc) != featDim) {
+        if (declared.featureDim() != featDim) {
             throw new ConfigException(file, doc.lineOf(List.of(head.name(), "feat_dim")), head.name() + ".feat_dim",
-                    "is " + head.featureDim(hc) + " but the backbone produces " + featDim + "-d features");
+                    "is " + declared.featureDim() + " but the backbone produces " + featDim + "-d features");
         }
-        if (head.numClasses(hc) < classes) {
+        if (!head.needsClassCount()) {
+            return new HeadSize(featDim, 0);
+        }
+        if (declared.numClasses() < classes) {
             throw new ConfigException(file, doc.lineOf(List.of(head.name(), "num_class")), head.name() + ".num_class",
-                    "is " + head.numClasses(hc) + " but the training list has " + classes
+                    "is " + declared.numClasses() + " but the training list has " + classes
                             + " identities (labels 0.." + (classes - 1) + ")");
         }
-        if (head.numClasses(hc) > classes) {
-            console.println("note: " + file + ": " + head.name() + ".num_class is " + head.numClasses(hc)
+        if (declared.numClasses() > classes) {
+            console.println("note: " + file + ": " + head.name() + ".num_class is " + declared.numClasses()
                     + " but the training list has only " + classes + " identities");
         }
-        return hc;
+        return new HeadSize(featDim, declared.numClasses());
+    }
+
+    /** The metadata that makes every checkpoint self-describing: model, configurations, the whole job. */
+    private static Map<String, String> describe(TrainJob job, TrainingMode<?> mode, Object modeConfig, Backbone<?> backbone,
+                                                Object bc, Head<?> head, Object hc, HeadSize size) {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(Checkpoint.BACKBONE, backbone.name());
+        d.put(Checkpoint.BACKBONE_CONFIG, Configs.toJson(bc));
+        d.put(Checkpoint.HEAD, head.name());
+        d.put(Checkpoint.HEAD_CONFIG, Configs.toJson(hc));
+        d.put("head_size", size.featureDim() + "," + size.numClasses());
+        d.put(Checkpoint.MODE, mode.name());
+        d.put("mode_config", Configs.toJson(modeConfig));
+        d.put(Checkpoint.JOB, Configs.toJson(job));
+        return d;
     }
 
     /** The checkpoint to resume from: the one named, or the newest in the output folder. */
@@ -191,48 +263,30 @@ public final class TrainCommand {
         }
     }
 
-    /** A command-line string as YAML would read it, so "0.1" binds to a number and "true" to a flag. */
-    private static JsonNode cliValue(String v) {
-        try {
-            JsonNode n = Configs.yaml().readTree(v);
-            return n == null || n.isContainerNode() ? Configs.yaml().getNodeFactory().textNode(v) : n;
-        } catch (IOException e) {
-            return Configs.yaml().getNodeFactory().textNode(v);
-        }
-    }
-
-    private static int intOf(Object config, String key, int fallback) {
-        JsonNode n = Configs.yaml().valueToTree(config).get(key);
-        return n != null && n.canConvertToInt() ? n.asInt() : fallback;
-    }
-
-    private static int batchSizeOf(Object config) {
-        return intOf(config, "batch_size", 128);
-    }
-
-    private static int epochsOf(Object config) {
-        return intOf(config, "epoches", 1);
-    }
-
-    private static long seedOf(Object config) {
-        return intOf(config, "seed", 0);
+    private static ObjectNode withoutSections(ObjectNode cli) {
+        ObjectNode copy = cli.deepCopy();
+        copy.remove(BACKBONE);
+        copy.remove(HEAD);
+        return copy;
     }
 
     private static AutoCloseable closeable(TrainingData d) {
         return d instanceof AutoCloseable c ? c : () -> { };
     }
 
-    /** Carries a checked exception out of the registry's guard. */
-    private static final class TrainingFailed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TrainingFailed(Exception cause) {
-            super(cause);
-        }
+    /** The option names {@code facex train} accepts with this mode, with their defaults, for its help. */
+    public List<String[]> options(String modeName) {
+        TrainingMode<?> mode = registry.get(TrainingMode.class, modeName);
+        List<String[]> rows = new ArrayList<>();
+        JsonNode job = Configs.yaml().valueToTree(TrainJob.defaults());
+        job.fields().forEachRemaining(e -> rows.add(new String[] {"--" + e.getKey(), e.getValue().asText(), "job"}));
+        JsonNode m = Configs.yaml().valueToTree(mode.defaultConfig());
+        m.fields().forEachRemaining(e -> rows.add(new String[] {"--" + e.getKey(), e.getValue().asText(), "mode " + mode.name()}));
+        return rows;
     }
 
     /** Binds the job options with the same strict rules as any plugin configuration. */
-    private static final Plugin<TrainJob> JOB = new Plugin<>() {
+    static final Plugin<TrainJob> JOB = new Plugin<>() {
         @Override
         public String name() {
             return "train";

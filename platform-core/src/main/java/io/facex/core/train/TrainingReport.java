@@ -61,7 +61,7 @@ public final class TrainingReport implements TrainingListener, AutoCloseable {
         if (fresh) {
             csv.write("step,epoch,batch,loss,lr,images_per_second\n");
         }
-        this.bar = io.facex.core.shell.Progress.bar("train", totalSteps, startStep, " steps", console, interactive);
+        this.bar = io.facex.core.jobs.Progress.bar("train", totalSteps, startStep, " steps", console, interactive);
     }
 
     @Override

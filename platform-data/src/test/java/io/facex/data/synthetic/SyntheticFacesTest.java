@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.facex.data.Augmentation;
+import io.facex.api.Augmentation;
 import io.facex.data.Batch;
 import io.facex.data.BatchLoader;
 import io.facex.data.DataException;

@@ -3,8 +3,11 @@ package io.facex.head.mvsoftmax;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import io.facex.api.Head;
+import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
 
 /**
  * MV-Softmax (Wang et al., "Mis-classified Vector Guided Softmax Loss", AAAI 2020) as FaceX-Zoo's
@@ -66,19 +69,15 @@ public final class MvSoftmax implements Head<MvSoftmax.Config> {
         }
     }
 
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
     @Override
-    public int featureDim(Config c) {
-        return c.featDim();
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override
-    public int numClasses(Config c) {
-        return c.numClass();
-    }
-
-    @Override
-    public Block build(Config c) {
-        return new Rule(c);
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
     }
 
     /** The MV-Softmax rule on top of the shared cosine classifier. */
@@ -88,8 +87,8 @@ public final class MvSoftmax implements Head<MvSoftmax.Config> {
         private final float cosM;
         private final float sinM;
 
-        Rule(Config c) {
-            super(c.featDim(), c.numClass());
+        Rule(Config c, HeadSize size) {
+            super(size.featureDim(), size.numClasses());
             this.c = c;
             this.cosM = (float) Math.cos(c.margin());
             this.sinM = (float) Math.sin(c.margin());

@@ -28,7 +28,7 @@ class MvSoftmaxTest {
 
     private static float[] logits(int isAm, NDManager m) {
         MvSoftmax head = new MvSoftmax();
-        Block b = head.build(new MvSoftmax.Config(4, 3, isAm, 0.35, 1.12, 32));
+        Block b = head.build(new MvSoftmax.Config(4, 3, isAm, 0.35, 1.12, 32), new io.facex.api.HeadSize(4, 3));
         b.initialize(m, DataType.FLOAT32, new Shape(3, 4), new Shape(3));
         b.getParameters().get("weight").getArray().set(W);
         NDList in = new NDList(m.create(FEATS, new Shape(3, 4)), m.create(LABELS));
@@ -64,7 +64,7 @@ class MvSoftmaxTest {
     @Test
     void gradientsReachTheClassMatrix() {
         MvSoftmax head = new MvSoftmax();
-        Block b = head.build(new MvSoftmax.Config(4, 3, 1, 0.35, 1.12, 32));
+        Block b = head.build(new MvSoftmax.Config(4, 3, 1, 0.35, 1.12, 32), new io.facex.api.HeadSize(4, 3));
         try (NDManager m = NDManager.newBaseManager()) {
             b.initialize(m, DataType.FLOAT32, new Shape(3, 4), new Shape(3));
             try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
@@ -80,7 +80,7 @@ class MvSoftmaxTest {
 
     @Test
     void renormInitGivesUnitClassColumns() {
-        Block b = new MvSoftmax().build(new MvSoftmax.Config(64, 10, 1, 0.35, 1.12, 32));
+        Block b = new MvSoftmax().build(new MvSoftmax.Config(64, 10, 1, 0.35, 1.12, 32), new io.facex.api.HeadSize(64, 10));
         try (NDManager m = NDManager.newBaseManager()) {
             b.initialize(m, DataType.FLOAT32, new Shape(2, 64), new Shape(2));
             float[] norms = b.getParameters().get("weight").getArray().norm(new int[] {0}).toFloatArray();

@@ -1,9 +1,13 @@
 package io.facex.trainingmode.conventional;
 
+import io.facex.api.Augmentation;
 import io.facex.api.InvalidConfigException;
+import io.facex.api.Sampling;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingMode;
-import io.facex.api.TrainingSummary;
+import io.facex.api.TrainingPlan;
+import io.facex.api.TrainingStep;
+import io.facex.nn.MultiStepLr;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +15,9 @@ import java.util.List;
 /**
  * FaceX-Zoo's conventional training ({@code training_mode/conventional_training/train.py}): backbone +
  * head, cross-entropy (plus a head's extra term), SGD with momentum and weight decay, multi-step
- * learning-rate decay per epoch, {@code Epoch_N_batch_M} and {@code Epoch_N} checkpoints.
- *
- * <p>Unlike the original, checkpoints carry the optimiser state and the position in the epoch, so a
- * resumed run continues exactly where it stopped (the original restarts the next epoch with a fresh
- * optimiser and an un-advanced schedule).
+ * learning-rate decay per epoch, random horizontal flips. The platform's training loop writes
+ * {@code Epoch_N_batch_M} and {@code Epoch_N} checkpoints with the momentum buffers, so a resumed run
+ * continues exactly where it stopped (the original restarts the next epoch with a fresh optimiser).
  */
 public final class ConventionalTraining implements TrainingMode<ConventionalTraining.Config> {
 
@@ -101,12 +103,20 @@ public final class ConventionalTraining implements TrainingMode<ConventionalTrai
         if (c.saveFreq() < 1) {
             throw new InvalidConfigException("save_freq", "must be at least 1, got " + c.saveFreq());
         }
+        if (c.seed() < 0 || c.seed() > TrainingPlan.MAX_SEED) {
+            throw new InvalidConfigException("seed", "must be in [0, " + TrainingPlan.MAX_SEED + "], got " + c.seed());
+        }
     }
 
     @Override
-    public TrainingSummary train(TrainingContext context, Config config) throws Exception {
-        try (Trainer t = new Trainer(context, config)) {
-            return t.run();
-        }
+    public TrainingPlan plan(Config c) {
+        MultiStepLr lr = new MultiStepLr(c.lr(), c.milestones(), 0.1);
+        return new TrainingPlan(c.batchSize(), c.epoches(), c.seed(), lr::at, c.printFreq(), c.saveFreq(),
+                Sampling.IMAGES, Augmentation.conventional());
+    }
+
+    @Override
+    public TrainingStep start(TrainingContext context, Config config) {
+        return new ConventionalStep(context, config);
     }
 }

@@ -3,12 +3,13 @@ package io.facex.trainingmode.conventional;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import io.facex.api.TrainingContext;
+import io.facex.api.HeadSize;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingSummary;
 import io.facex.backbone.mobilefacenet.MobileFaceNet;
+import io.facex.core.train.Checkpoint;
+import io.facex.core.train.TrainingRun;
 import io.facex.head.mvsoftmax.MvSoftmax;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real training on tiny inputs: MobileFaceNet at 16×16 (out 1×1), MV-Softmax over 4 identities whose
+ * Conventional training through the platform's training loop, as {@code facex train} runs it. Real
+ * training on tiny inputs: MobileFaceNet at 16×16 (out 1×1), MV-Softmax over 4 identities whose
  * images differ by a class pattern plus noise.
  */
 class ConventionalTrainingTest {
@@ -108,43 +109,21 @@ class ConventionalTrainingTest {
         }
     }
 
-    final class Ctx implements TrainingContext, TrainingListener {
+    /** Collects what the loop reports, and asks it to stop after a number of checkpoints. */
+    final class Run implements TrainingListener {
         final Data data = new Data();
         final List<Double> losses = new ArrayList<>();
         final List<Path> checkpoints = new ArrayList<>();
         Path resume;
         int stopAfterCheckpoints = Integer.MAX_VALUE;
 
-        public Block newBackbone() {
-            return new MobileFaceNet().build(NET);
-        }
-
-        public Block newHead() {
-            return new MvSoftmax().build(HEAD);
-        }
-
-        public Shape inputShape() {
-            return new Shape(3, SIDE, SIDE);
-        }
-
-        public TrainingData data() {
-            return data;
-        }
-
-        public Path outputDirectory() {
-            return out;
-        }
-
-        public Optional<Path> resumeFrom() {
-            return Optional.ofNullable(resume);
-        }
-
-        public TrainingListener listener() {
-            return this;
-        }
-
-        public boolean stopRequested() {
-            return checkpoints.size() >= stopAfterCheckpoints;
+        TrainingSummary train(ConventionalTraining.Config config) throws IOException {
+            ConventionalTraining mode = new ConventionalTraining();
+            MvSoftmax head = new MvSoftmax();
+            TrainingRun.Job<ConventionalTraining.Config, MobileFaceNet.Config, MvSoftmax.Config> job = new TrainingRun.Job<>(
+                    mode, config, mode.plan(config), new MobileFaceNet(), NET, head, HEAD, new HeadSize(32, CLASSES), out,
+                    resume, null, Map.of("test", "yes"));
+            return TrainingRun.train(job, data, this, () -> checkpoints.size() >= stopAfterCheckpoints);
         }
 
         public void progress(int epoch, int batch, int perEpoch, long step, double loss, double lr, double ips) {
@@ -161,13 +140,13 @@ class ConventionalTrainingTest {
     }
 
     private static Map<String, NDArray> weights(Path file, NDManager m) throws IOException {
-        return CheckpointFile.read(file, m).tensors();
+        return Checkpoint.read(file, m).tensors();
     }
 
     @Test
     void lossFallsAndCheckpointsFollowFaceXZoosNaming() throws Exception {
-        Ctx ctx = new Ctx();
-        TrainingSummary s = new ConventionalTraining().train(ctx, config(4, 0.05));
+        Run ctx = new Run();
+        TrainingSummary s = ctx.train(config(4, 0.05));
         assertEquals(16, s.steps());
         // per-step losses on 8-image batches are noisy: compare the first and last four steps
         double first = ctx.losses.subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -179,31 +158,33 @@ class ConventionalTrainingTest {
         assertTrue(Files.exists(out.resolve("Epoch_3.safetensors")));
         assertEquals(out.resolve("Epoch_3.safetensors"), s.lastCheckpoint());
         try (NDManager m = NDManager.newBaseManager()) {
-            CheckpointFile.Loaded c = CheckpointFile.read(s.lastCheckpoint(), m);
+            Checkpoint.Loaded c = Checkpoint.read(s.lastCheckpoint(), m);
             assertTrue(c.tensors().containsKey("backbone.conv1.conv.weight"), c.tensors().keySet().toString());
             assertEquals(new Shape(32, CLASSES), c.tensors().get("head.weight").getShape());
             assertTrue(c.tensors().containsKey("optimizer.momentum_buffer.head.weight"));
             assertEquals("3", c.meta().get("epoch"));
             assertEquals("16", c.meta().get("step"));
+            assertEquals(Checkpoint.FORMAT, c.meta().get("format"));
+            assertEquals("yes", c.meta().get("test"), "the job's description is in every checkpoint");
         }
     }
 
     @Test
     void resumingMidEpochContinuesExactly() throws Exception {
-        Ctx straight = new Ctx();
-        new ConventionalTraining().train(straight, config(2, 0.05));
+        Run straight = new Run();
+        straight.train(config(2, 0.05));
         Path reference = out.resolve("Epoch_1.safetensors");
         Path keep = Files.copy(reference, out.resolve("reference.safetensors"));
 
-        Ctx first = new Ctx();
+        Run first = new Run();
         first.stopAfterCheckpoints = 3; // Epoch_0_batch_1, Epoch_0_batch_3, Epoch_0 → stops inside epoch 1
-        new ConventionalTraining().train(first, config(2, 0.05));
+        first.train(config(2, 0.05));
         Path last = first.checkpoints.get(first.checkpoints.size() - 1);
         assertEquals("Epoch_1_batch_0.safetensors", last.getFileName().toString());
 
-        Ctx second = new Ctx();
+        Run second = new Run();
         second.resume = last;
-        TrainingSummary s = new ConventionalTraining().train(second, config(2, 0.05));
+        TrainingSummary s = second.train(config(2, 0.05));
         assertEquals(8, s.steps());
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> a = weights(keep, m);
@@ -217,22 +198,22 @@ class ConventionalTrainingTest {
 
     @Test
     void nanLossStopsWithTheStepAndKeepsTheLastGoodCheckpoint() {
-        Ctx ctx = new Ctx();
+        Run ctx = new Run();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new ConventionalTraining().train(ctx, config(3, 1e12)));
+                () -> ctx.train(config(3, 1e12)));
         assertTrue(e.getMessage().matches("the loss became (NaN|Infinity|-Infinity) at epoch \\d+, batch \\d+ \\(step \\d+\\).*"), e.getMessage());
         assertTrue(e.getMessage().contains("Try a lower lr"), e.getMessage());
     }
 
     @Test
     void aFailedCheckpointWriteLeavesThePreviousOneIntact() throws Exception {
-        Ctx ctx = new Ctx();
-        new ConventionalTraining().train(ctx, config(1, 0.05));
+        Run ctx = new Run();
+        ctx.train(config(1, 0.05));
         Path good = out.resolve("Epoch_0.safetensors");
         byte[] before = Files.readAllBytes(good);
         // Something in the way of the partial file (as a full disk would be): the write must fail cleanly.
         Files.createDirectory(out.resolve(".Epoch_0.safetensors.partial"));
-        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(new Ctx(), config(1, 0.05)));
+        IOException e = assertThrows(IOException.class, () -> new Run().train(config(1, 0.05)));
         assertTrue(e.getMessage().contains("could not write checkpoint " + out.resolve("Epoch_0_batch_1.safetensors"))
                 || e.getMessage().contains("any earlier checkpoint is intact"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(good));
@@ -247,39 +228,39 @@ class ConventionalTrainingTest {
     void aFullDiskWhileSavingKeepsThePreviousCheckpointAndResumesExactly() throws Exception {
         Path full = Path.of("/dev/full");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
-        new ConventionalTraining().train(new Ctx(), config(1, 0.05));
+        new Run().train(config(1, 0.05));
         Path epoch = out.resolve("Epoch_0.safetensors");
         byte[] reference = Files.readAllBytes(epoch);
 
         Path partial = Files.createSymbolicLink(out.resolve(".Epoch_0.safetensors.partial"), full);
-        Ctx failing = new Ctx();
-        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(failing, config(1, 0.05)));
+        Run failing = new Run();
+        IOException e = assertThrows(IOException.class, () -> failing.train(config(1, 0.05)));
         assertTrue(e.getMessage().startsWith("could not write checkpoint " + epoch), e.getMessage());
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
         assertArrayEquals(reference, Files.readAllBytes(epoch));
         assertFalse(Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS));
 
-        Ctx resumed = new Ctx();
+        Run resumed = new Run();
         resumed.resume = failing.checkpoints.get(failing.checkpoints.size() - 1);
         assertEquals("Epoch_0_batch_3.safetensors", resumed.resume.getFileName().toString());
-        new ConventionalTraining().train(resumed, config(1, 0.05));
+        resumed.train(config(1, 0.05));
         assertArrayEquals(reference, Files.readAllBytes(epoch));
     }
 
     @Test
     void truncatedOrForeignCheckpointsAreRefusedByName() throws Exception {
-        Ctx ctx = new Ctx();
-        new ConventionalTraining().train(ctx, config(1, 0.05));
+        Run ctx = new Run();
+        ctx.train(config(1, 0.05));
         Path good = out.resolve("Epoch_0.safetensors");
         byte[] bytes = Files.readAllBytes(good);
         Path cut = Files.write(out.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Ctx r = new Ctx();
+        Run r = new Run();
         r.resume = cut;
-        IOException e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
+        IOException e = assertThrows(IOException.class, () -> r.train(config(2, 0.05)));
         assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
         Path junk = Files.writeString(out.resolve("junk.safetensors"), "hello");
         r.resume = junk;
-        e = assertThrows(IOException.class, () -> new ConventionalTraining().train(r, config(2, 0.05)));
+        e = assertThrows(IOException.class, () -> r.train(config(2, 0.05)));
         assertTrue(e.getMessage().contains("junk.safetensors"), e.getMessage());
         assertTrue(e.getMessage().contains("too short"), e.getMessage());
     }

@@ -1,4 +1,4 @@
-package io.facex.core.shell;
+package io.facex.core.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

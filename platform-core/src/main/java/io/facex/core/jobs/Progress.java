@@ -1,4 +1,4 @@
-package io.facex.core.shell;
+package io.facex.core.jobs;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;

@@ -1,4 +1,4 @@
-package io.facex.core.shell;
+package io.facex.core.jobs;
 
 import org.junit.jupiter.api.Test;
 

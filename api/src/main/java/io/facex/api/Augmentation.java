@@ -1,4 +1,4 @@
-package io.facex.data;
+package io.facex.api;
 
 /**
  * Which random augmentations a training sample gets, each with its own probability. Applied in

@@ -1,4 +1,4 @@
-package io.facex.core.shell;
+package io.facex.core.jobs;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

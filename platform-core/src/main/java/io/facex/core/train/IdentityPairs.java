@@ -1,0 +1,149 @@
+package io.facex.core.train;
+
+import io.facex.api.Augmentation;
+import io.facex.api.TrainingData;
+import io.facex.data.BadImagePolicy;
+import io.facex.data.BatchLoader;
+import io.facex.data.Seeds;
+import io.facex.data.TrainList;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * FaceX-Zoo's semi-siamese data set ({@code ImageDataset_SST}): an epoch visits every identity once, in
+ * a shuffled order, as two different images of it (the same image twice when it has one), each with its
+ * own augmentation. Which images, and in which order, is fixed by (seed, epoch), so a resumed job sees
+ * the same pairs. The two views are read by two loaders over lists built for the epoch, so batch k of
+ * each holds the same identities.
+ */
+final class IdentityPairs implements TrainingData, AutoCloseable {
+
+    private static final long ORDER_KEY = 0x4944_4F52_4445_52L;
+    private static final long PICK_KEY = 0x4944_5049_434BL;
+    private static final long SECOND_VIEW_KEY = 0x5345_434F_4E44L;
+
+    private final TrainList list;
+    private final List<List<Integer>> byLabel;
+    private final int workers;
+    private final long seed;
+    private final int width;
+    private final int height;
+    private final Augmentation augmentation;
+    private final List<Integer> labels = new ArrayList<>();
+    private BatchLoader first;
+    private BatchLoader second;
+
+    IdentityPairs(TrainList list, int workers, long seed, int width, int height, boolean skipBad, Augmentation augmentation) {
+        if (skipBad) {
+            // A skipped image in one view would pair the other view's images with the wrong identities.
+            throw new IllegalArgumentException("--skip_bad_images cannot be used with identity-paired sampling: "
+                    + "fix or remove the unreadable images from " + list.source());
+        }
+        this.list = list;
+        this.byLabel = list.indicesByLabel();
+        this.workers = workers;
+        this.seed = seed;
+        this.width = width;
+        this.height = height;
+        this.augmentation = augmentation;
+        for (int label = 0; label < byLabel.size(); label++) {
+            if (!byLabel.get(label).isEmpty()) {
+                labels.add(label);
+            }
+        }
+    }
+
+    @Override
+    public int size() {
+        return labels.size();
+    }
+
+    @Override
+    public int numClasses() {
+        return list.numClasses();
+    }
+
+    /** The two list indices of each identity in epoch {@code epoch}'s order. */
+    int[][] pairs(int epoch) {
+        List<Integer> order = new ArrayList<>(labels);
+        SplittableRandom r = Seeds.random(seed, ORDER_KEY, epoch);
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            order.set(i, order.set(j, order.get(i)));
+        }
+        int[][] out = new int[order.size()][];
+        for (int k = 0; k < out.length; k++) {
+            int label = order.get(k);
+            List<Integer> images = byLabel.get(label);
+            SplittableRandom pick = Seeds.random(seed, PICK_KEY, epoch, label);
+            int a = pick.nextInt(images.size());
+            int b = a;
+            if (images.size() > 1) {
+                b = pick.nextInt(images.size() - 1);
+                b = b >= a ? b + 1 : b;
+            }
+            out[k] = new int[] {images.get(a), images.get(b)};
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Batches epoch(int epoch, int batchSize, int firstBatch) {
+        closeLoaders();
+        int[][] pairs = pairs(epoch);
+        List<TrainList.Entry> a = new ArrayList<>(pairs.length);
+        List<TrainList.Entry> b = new ArrayList<>(pairs.length);
+        for (int[] p : pairs) {
+            a.add(list.get(p[0]));
+            b.add(list.get(p[1]));
+        }
+        first = loader(TrainList.of(list.dataRoot(), a), batchSize, Seeds.mix(seed, epoch));
+        second = loader(TrainList.of(list.dataRoot(), b), batchSize, Seeds.mix(seed, SECOND_VIEW_KEY, epoch));
+        BatchLoader.Epoch ea = first.epoch(epoch, firstBatch);
+        BatchLoader.Epoch eb = second.epoch(epoch, firstBatch);
+        return new Batches() {
+            @Override
+            public boolean hasNext() {
+                return ea.hasNext();
+            }
+
+            @Override
+            public TrainingData.Batch next() {
+                try (io.facex.data.Batch x = ea.next(); io.facex.data.Batch y = eb.next()) {
+                    int n = x.size() * x.sampleLength();
+                    float[] one = new float[n];
+                    float[] two = new float[n];
+                    System.arraycopy(x.data(), 0, one, 0, n);
+                    System.arraycopy(y.data(), 0, two, 0, n);
+                    return new TrainingData.Batch(one, x.labelsAsLong(), x.size(), two);
+                }
+            }
+
+            @Override
+            public void close() {
+                ea.close();
+                eb.close();
+            }
+        };
+    }
+
+    private BatchLoader loader(TrainList views, int batchSize, long loaderSeed) {
+        return BatchLoader.builder(views).batchSize(batchSize).shuffle(false).seed(loaderSeed)
+                .augmentation(augmentation).workers(Math.max(1, workers / 2)).imageSize(width, height)
+                .resizeToFit(width != 112 || height != 112).onBadImage(BadImagePolicy.FAIL).build();
+    }
+
+    private void closeLoaders() {
+        if (first != null) {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeLoaders();
+    }
+}

@@ -1,0 +1,98 @@
+package io.facex.trainingmode.conventional;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import io.facex.api.TrainingContext;
+import io.facex.api.TrainingData;
+import io.facex.api.TrainingStep;
+import io.facex.nn.TorchNames;
+import io.facex.nn.TorchSgd;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Backbone + head under cross-entropy, updated by PyTorch-exact SGD; its state is the weights and momentum. */
+final class ConventionalStep implements TrainingStep {
+
+    static final String MOMENTUM = "optimizer.momentum_buffer.";
+
+    private final TrainingContext ctx;
+    private final NDManager manager;
+    private final Block backbone;
+    private final Block head;
+    /** Every trainable or saved array under its checkpoint key (backbone.* / head.*). */
+    private final PairList<String, Parameter> params;
+    private final TorchSgd sgd;
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+    ConventionalStep(TrainingContext ctx, ConventionalTraining.Config cfg) {
+        this.ctx = ctx;
+        this.manager = ctx.manager();
+        this.backbone = ctx.newBackbone();
+        this.head = ctx.newHead();
+        this.params = TorchNames.checkpointKeys("backbone.", backbone);
+        params.addAll(TorchNames.checkpointKeys("head.", head));
+        this.sgd = new TorchSgd(manager, cfg.momentum(), cfg.weightDecay());
+    }
+
+    /** Forward, loss, backward, update; everything the step allocates dies with its manager. */
+    @Override
+    public double step(TrainingData.Batch batch, double lr) {
+        try (NDManager s = manager.newSubManager()) {
+            Shape shape = new Shape(batch.size()).addAll(ctx.inputShape());
+            NDArray x = s.create(batch.images(), shape);
+            NDArray y = s.create(batch.labels());
+            float value;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                ParameterStore ps = new ParameterStore(s, false);
+                NDArray feats = backbone.forward(ps, new NDList(x), true).singletonOrThrow();
+                NDList out = head.forward(ps, new NDList(feats, y), true);
+                NDArray l = loss.evaluate(new NDList(y), new NDList(out.get(0)));
+                if (out.size() > 1) {
+                    l = l.add(out.get(1).mean()); // AdaM-Softmax / MagFace: the head's second term
+                }
+                value = l.getFloat();
+                if (Float.isFinite(value)) {
+                    gc.backward(l);
+                }
+            }
+            if (Float.isFinite(value)) {
+                sgd.step(params, lr);
+            }
+            return value;
+        }
+    }
+
+    @Override
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : params) {
+            state.put(p.getKey(), p.getValue().getArray());
+        }
+        sgd.buffers().forEach((k, v) -> state.put(MOMENTUM + k, v));
+        return state;
+    }
+
+    @Override
+    public void restore(String key, NDArray saved) {
+        if (!key.startsWith(MOMENTUM) || !params.keys().contains(key.substring(MOMENTUM.length()))) {
+            TrainingStep.super.restore(key, saved);
+        }
+        sgd.restoreBuffer(key.substring(MOMENTUM.length()), saved);
+    }
+
+    @Override
+    public void close() {
+        // The blocks and buffers belong to the job's manager, which the platform closes.
+    }
+}
