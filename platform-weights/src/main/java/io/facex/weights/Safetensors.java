@@ -32,21 +32,33 @@ public final class Safetensors {
     private Safetensors() {
     }
 
+    /**
+     * The {@code __metadata__} strings alone, read from the header without the tensors (a checkpoint
+     * with a 72,778-class head is hundreds of MB): what a self-describing checkpoint says it holds.
+     */
+    public static Map<String, String> metadata(Path file) throws WeightsException {
+        String name = file.getFileName().toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<?, ?> header = header(ch, name).json();
+            Map<String, String> out = new LinkedHashMap<>();
+            if (header.get(METADATA) instanceof Map<?, ?> meta) {
+                meta.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+            }
+            return out;
+        } catch (WeightsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WeightsException("cannot read " + name + ": " + e, e);
+        }
+    }
+
     public static StateDict read(Path file) throws WeightsException {
         String name = file.getFileName().toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new WeightsException("cannot read " + name + ": " + size + " bytes is too short for safetensors");
-            }
-            long headerLength = readFully(ch, 0, 8, name).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
-                throw new WeightsException("cannot read " + name + ": header length " + Long.toUnsignedString(headerLength)
-                        + " does not fit a file of " + size + " bytes (truncated or not safetensors?)");
-            }
-            Map<?, ?> header = parseHeader(readFully(ch, 8, (int) headerLength, name), name);
-            long dataStart = 8 + headerLength;
-            long dataLength = size - dataStart;
+            Header h = header(ch, name);
+            Map<?, ?> header = h.json();
+            long dataStart = 8 + h.length();
+            long dataLength = ch.size() - dataStart;
             List<Entry> entries = entries(header, dataLength, name);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) {
@@ -63,6 +75,23 @@ public final class Safetensors {
         } catch (IOException e) {
             throw new WeightsException("cannot read " + name + ": " + e, e);
         }
+    }
+
+    private record Header(Map<?, ?> json, long length) {
+    }
+
+    /** The length-prefixed JSON header, checked against the file's size. */
+    private static Header header(FileChannel ch, String name) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new WeightsException("cannot read " + name + ": " + size + " bytes is too short for safetensors");
+        }
+        long headerLength = readFully(ch, 0, 8, name).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
+            throw new WeightsException("cannot read " + name + ": header length " + Long.toUnsignedString(headerLength)
+                    + " does not fit a file of " + size + " bytes (truncated or not safetensors?)");
+        }
+        return new Header(parseHeader(readFully(ch, 8, (int) headerLength, name), name), headerLength);
     }
 
     private record Entry(String key, DType dtype, long[] shape, long begin, long end) {

@@ -4,6 +4,7 @@ import io.facex.api.Backbone;
 import io.facex.api.PluginKind;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
+import io.facex.core.checkpoint.ModelResolver;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
 import io.facex.core.embed.Embedder;
@@ -40,7 +41,8 @@ public final class EvalCommand {
 
     /**
      * @param protocols   protocol names; empty: every registered protocol with a section in the data config
-     * @param backboneConf YAML with a section for the backbone, or null for its defaults
+     * @param backbone    the backbone to use, or "" for the one each checkpoint names
+     * @param backboneConf YAML with a section for the backbone, or null for the checkpoint's own configuration
      * @param model       a weights file, or a folder of them
      * @param cache       feature cache folder, or null for {@code out/feature_cache}
      */
@@ -64,14 +66,15 @@ public final class EvalCommand {
         ConfigDocument doc = ConfigDocument.read(o.dataConf());
         List<TestProtocol<?>> protocols = protocols(o.protocols(), doc);
         List<Path> models = models(o.model());
-        Backbone<?> backbone = registry.get(Backbone.class, o.backbone());
+        ModelResolver resolver = new ModelResolver(registry);
         Files.createDirectories(o.out());
         FeatureCache cache = new FeatureCache(o.cache() != null ? o.cache() : o.out().resolve("feature_cache"));
         console.printf("evaluating %d model(s) on %s; results in %s%n", models.size(),
                 protocols.stream().map(TestProtocol::name).toList(), o.out());
         List<Row> rows = new ArrayList<>();
         for (Path model : models) {
-            rows.addAll(evaluate(backbone, model, protocols, doc, cache, o, console, interactive));
+            rows.addAll(evaluate(resolver.resolve(model, o.backbone(), o.backboneConf()), model, protocols, doc, cache, o,
+                    console, interactive));
             write(rows, o.out());
         }
         console.println();
@@ -81,11 +84,11 @@ public final class EvalCommand {
         return rows;
     }
 
-    private <C> List<Row> evaluate(Backbone<C> backbone, Path model, List<TestProtocol<?>> protocols, ConfigDocument doc,
-                                   FeatureCache cache, Options o, PrintStream console, boolean interactive)
-            throws Exception {
-        C bc = o.backboneConf() == null ? backbone.defaultConfig()
-                : Configs.bind(backbone, ConfigDocument.read(o.backboneConf()), backbone.name());
+    private <C> List<Row> evaluate(ModelResolver.Resolved<C> resolved, Path model, List<TestProtocol<?>> protocols,
+                                   ConfigDocument doc, FeatureCache cache, Options o, PrintStream console,
+                                   boolean interactive) throws Exception {
+        Backbone<C> backbone = resolved.backbone();
+        C bc = resolved.config();
         String name = modelName(model);
         List<Row> rows = new ArrayList<>();
         PluginInfo bInfo = info(backbone);

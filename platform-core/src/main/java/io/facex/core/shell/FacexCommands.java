@@ -89,14 +89,14 @@ public final class FacexCommands {
             @Descriptor("strength of pose, lighting, occlusion and noise (0 none, 1 strongest; default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
             @Descriptor("epochs after which lr drops tenfold, e.g. '2,3' (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step)
             throws Exception {
-        io.facex.core.train.QuickStart.Options d = io.facex.core.train.QuickStart.Options.defaults(Path.of(out));
+        io.facex.core.tools.QuickStart.Options d = io.facex.core.tools.QuickStart.Options.defaults(Path.of(out));
         int e = epochs > 0 ? epochs : d.epochs();
-        io.facex.core.train.QuickStart.Options o = new io.facex.core.train.QuickStart.Options(d.out(),
+        io.facex.core.tools.QuickStart.Options o = new io.facex.core.tools.QuickStart.Options(d.out(),
                 identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
                 heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(),
                 nuisance >= 0 ? nuisance : d.nuisance(), e, d.batchSize(), lr > 0 ? lr : d.lr(),
                 !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), d.seed(), d.workers());
-        new io.facex.core.train.QuickStart(registry).run(o, System.out, System.console() != null);
+        new io.facex.core.tools.QuickStart(registry).run(o, System.out, System.console() != null);
     }
 
     @Descriptor("Train a face recognition model. Options are FaceX-Zoo train.py's (--data_root, --train_file, "
@@ -146,7 +146,7 @@ public final class FacexCommands {
             @Descriptor("loader: a training list to read") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
             @Descriptor("what to measure: train, loader or extract") String what) throws Exception {
         if (what.equals("loader")) {
-            io.facex.core.train.TrainBenchmark.print(io.facex.core.train.LoaderBenchmark.run(
+            io.facex.core.tools.TrainBenchmark.print(io.facex.core.tools.LoaderBenchmark.run(
                     dataRoot.isEmpty() ? null : Path.of(dataRoot), trainFile.isEmpty() ? null : Path.of(trainFile),
                     batch, workers, warmup, reps), String.format("data loader (OpenCV decode + flip + normalise), batch %d, %d workers",
                     batch, workers), System.out);
@@ -158,7 +158,7 @@ public final class FacexCommands {
             }
             Backbone<?> b = registry.get(Backbone.class, backbone);
             int images = batch * 8;
-            io.facex.core.train.TrainBenchmark.print(io.facex.core.eval.ExtractBenchmark.run(b, images, workers, false,
+            io.facex.core.tools.TrainBenchmark.print(io.facex.core.tools.ExtractBenchmark.run(b, images, workers, false,
                     warmup, reps), String.format("feature extraction %s (OpenCV decode + forward, eval mode), %d images per "
                     + "run, %d workers, %s threads", backbone, images, workers,
                     System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
@@ -170,9 +170,9 @@ public final class FacexCommands {
         if (batch < 1 || reps < 1 || warmup < 0 || classes < 2) {
             throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
         }
-        io.facex.core.train.TrainBenchmark.Result r = new io.facex.core.train.TrainBenchmark(registry)
+        io.facex.core.tools.TrainBenchmark.Result r = new io.facex.core.tools.TrainBenchmark(registry)
                 .run(mode, backbone, head, batch, classes, warmup, reps);
-        io.facex.core.train.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
+        io.facex.core.tools.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
                 backbone, head, classes, batch, System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
     }
 
@@ -183,8 +183,8 @@ public final class FacexCommands {
             @Descriptor("FaceX-Zoo data_conf.yaml: one section per benchmark") @Parameter(names = {"-d", "--data_conf"}, absentValue = "") String dataConf,
             @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,
             @Descriptor("comma-separated protocols (default: every installed one with a section in the data config)") @Parameter(names = {"-p", "--protocols"}, absentValue = "") String protocols,
-            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
-            @Descriptor("YAML/JSON with a section for the backbone") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
+            @Descriptor("backbone name; only for weights that do not name theirs (FaceX-Zoo .pt, state dicts)") @Parameter(names = {"-b", "--backbone"}, absentValue = "") String backbone,
+            @Descriptor("YAML/JSON with a section for the backbone (default: the checkpoint's own configuration)") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
             @Descriptor("output folder (results tables, per-protocol plots)") @Parameter(names = {"-o", "--out"}, absentValue = "eval") String out,
             @Descriptor("feature cache folder (default: OUT/feature_cache)") @Parameter(names = {"--cache"}, absentValue = "") String cache,
             @Descriptor("fuse each face's feature with its mirror image's (FaceX-Zoo does not)") @Parameter(names = {"--flip"}, presentValue = "true", absentValue = "false") boolean flip,
@@ -203,8 +203,8 @@ public final class FacexCommands {
     @Descriptor("Write features (N, dim) as .npy for a batch of faces (.npy, (N, 3, 112, 112), already normalised) "
             + "or an image list (one path per line), from a checkpoint or imported weights")
     public void embed(
-            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
-            @Descriptor("YAML/JSON with a section for the backbone") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
+            @Descriptor("backbone name; only for weights that do not name theirs (FaceX-Zoo .pt, state dicts)") @Parameter(names = {"-b", "--backbone"}, absentValue = "") String backbone,
+            @Descriptor("YAML/JSON with a section for the backbone (default: the checkpoint's own configuration)") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
             @Descriptor("weights: FaceX-Zoo .pt/.pth, our .safetensors checkpoint, .npz") @Parameter(names = {"-w", "--weights"}, absentValue = "") String weights,
             @Descriptor("faces: .npy batch or a text list of images") @Parameter(names = {"-i", "--input"}, absentValue = "") String input,
             @Descriptor("folder the list's paths are relative to (default: the list's folder)") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
@@ -214,11 +214,12 @@ public final class FacexCommands {
         if (weights.isEmpty() || input.isEmpty() || output.isEmpty()) {
             throw new IllegalArgumentException("embed needs --weights, --input and --output (see 'help embed')");
         }
-        Backbone<?> b = registry.get(Backbone.class, backbone);
-        PluginInfo info = registry.list().stream().filter(p -> p.plugin() == b).findFirst().orElseThrow();
+        io.facex.core.checkpoint.ModelResolver.Resolved<?> model = new io.facex.core.checkpoint.ModelResolver(registry)
+                .resolve(Path.of(weights), backbone, conf.isEmpty() ? null : Path.of(conf));
+        PluginInfo info = registry.list().stream().filter(p -> p.plugin() == model.backbone()).findFirst().orElseThrow();
         registry.use(info, () -> {
             try {
-                embedWith(b, conf, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw);
+                embedWith(model, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -228,16 +229,15 @@ public final class FacexCommands {
         });
     }
 
-    private <C> void embedWith(Backbone<C> b, String conf, Path weights, Path input, String dataRoot, Path output,
-                               boolean normalize) throws Exception {
-        C config = conf.isEmpty() ? b.defaultConfig() : Configs.bind(b, ConfigDocument.read(Path.of(conf)), b.name());
-        try (io.facex.core.embed.Embedder<C> e = new io.facex.core.embed.Embedder<>(b, config, weights)) {
+    private <C> void embedWith(io.facex.core.checkpoint.ModelResolver.Resolved<C> model, Path weights, Path input,
+                               String dataRoot, Path output, boolean normalize) throws Exception {
+        try (io.facex.core.embed.Embedder<C> e = new io.facex.core.embed.Embedder<>(model.backbone(), model.config(), weights)) {
             io.facex.core.embed.Faces faces = io.facex.core.embed.Faces.read(input,
                     dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape());
             float[] features = e.embed(faces.values(), faces.count(), normalize);
             io.facex.weights.Npy.writeFloats(output, features, faces.count(), e.dimension());
-            System.out.printf("%d features of %d values%s -> %s%n", faces.count(), e.dimension(),
-                    normalize ? " (L2-normalised)" : "", output);
+            System.out.printf("%d features of %d values from %s%s -> %s%n", faces.count(), e.dimension(),
+                    model.backbone().name(), normalize ? " (L2-normalised)" : "", output);
         }
     }
 

@@ -2,6 +2,7 @@ package io.facex.core.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.facex.core.checkpoint.Checkpoint;
 import io.facex.api.Backbone;
 import io.facex.api.Head;
 import io.facex.api.HeadSize;

@@ -2,6 +2,7 @@ package io.facex.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.facex.core.checkpoint.Checkpoint;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingPlan;

@@ -8,7 +8,7 @@ import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingSummary;
 import io.facex.backbone.mobilefacenet.MobileFaceNet;
-import io.facex.core.train.Checkpoint;
+import io.facex.core.checkpoint.Checkpoint;
 import io.facex.core.train.TrainingRun;
 import io.facex.head.mvsoftmax.MvSoftmax;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.facex.core.train;
+package io.facex.core.tools;
 
+import io.facex.core.train.ListTrainingData;
 import io.facex.api.TrainingData;
 import io.facex.data.synthetic.SyntheticFaces;
 

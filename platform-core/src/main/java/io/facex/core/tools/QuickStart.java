@@ -1,9 +1,10 @@
-package io.facex.core.train;
+package io.facex.core.tools;
 
 import ai.djl.engine.Engine;
 import io.facex.api.Backbone;
 import io.facex.api.TrainingSummary;
 import io.facex.core.embed.Embedder;
+import io.facex.core.train.TrainCommand;
 import io.facex.core.embed.Faces;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
@@ -100,7 +101,7 @@ public final class QuickStart {
         }
         SyntheticBenchmarks.Result bench = SyntheticBenchmarks.write(faces, names, o.images(), o.pairsPerFold(), o.seed(),
                 o.out().resolve("benchmarks"));
-        new EvalCommand(registry).run(new EvalCommand.Options(bench.dataConf(), List.of(), "MobileFaceNet", null,
+        new EvalCommand(registry).run(new EvalCommand.Options(bench.dataConf(), List.of(), "", null,
                 trained.lastCheckpoint(), o.out().resolve("eval"), null, false, 2), out, interactive);
 
         Table t = new Table("model", "accuracy", "std error");

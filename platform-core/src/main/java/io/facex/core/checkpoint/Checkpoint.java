@@ -1,4 +1,4 @@
-package io.facex.core.train;
+package io.facex.core.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -30,7 +30,7 @@ public final class Checkpoint {
     /** This layout's {@code format} value. */
     public static final String FORMAT = "facex-j/checkpoint/2";
     /** Written by conventional training before the platform owned the loop: still resumable and loadable. */
-    static final String FORMAT_1 = "facex-j/conventional/1";
+    public static final String FORMAT_1 = "facex-j/conventional/1";
 
     /** Metadata keys. */
     public static final String BACKBONE = "backbone";
@@ -52,7 +52,7 @@ public final class Checkpoint {
     }
 
     /** Written through the weights module's safetensors writer to a hidden file, synced, then renamed. */
-    static void write(Path file, Map<String, NDArray> tensors, Map<String, String> meta) throws IOException {
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> meta) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
@@ -87,8 +87,7 @@ public final class Checkpoint {
      * The model a weights file describes, when it is one of our checkpoints that names it; empty for
      * FaceX-Zoo's {@code .pt}, state dicts and checkpoints written before checkpoints named their model.
      */
-    public static Optional<Model> model(StateDict weights) {
-        Map<String, String> meta = meta(weights);
+    public static Optional<Model> model(Map<String, String> meta) {
         if (!FORMAT.equals(meta.get("format")) || !meta.containsKey(BACKBONE)) {
             return Optional.empty();
         }

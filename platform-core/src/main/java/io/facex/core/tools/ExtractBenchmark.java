@@ -1,8 +1,8 @@
-package io.facex.core.eval;
+package io.facex.core.tools;
 
 import io.facex.api.Backbone;
 import io.facex.core.embed.Embedder;
-import io.facex.core.train.TrainBenchmark;
+import io.facex.core.eval.FeatureExtractor;
 import io.facex.data.synthetic.SyntheticFaces;
 
 import java.io.IOException;

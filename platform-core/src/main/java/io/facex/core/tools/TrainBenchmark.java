@@ -1,4 +1,4 @@
-package io.facex.core.train;
+package io.facex.core.tools;
 
 import io.facex.api.Backbone;
 import io.facex.api.Head;
@@ -9,6 +9,7 @@ import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
 import io.facex.api.TrainingMode;
 import io.facex.core.nn.Djl;
+import io.facex.core.train.TrainingRun;
 import io.facex.core.registry.PluginRegistry;
 
 import java.io.IOException;

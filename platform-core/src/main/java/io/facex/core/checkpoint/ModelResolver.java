@@ -1,0 +1,77 @@
+package io.facex.core.checkpoint;
+
+import io.facex.api.Backbone;
+import io.facex.core.config.ConfigDocument;
+import io.facex.core.config.Configs;
+import io.facex.core.registry.PluginRegistry;
+import io.facex.weights.Safetensors;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which backbone, with which configuration, a weights file is evaluated or embedded with. Our
+ * checkpoints say so themselves; FaceX-Zoo's {@code .pt}, bare state dicts and checkpoints written
+ * before checkpoints named their model need the backbone named ({@code -b}).
+ */
+public final class ModelResolver {
+
+    /** A backbone plugin with its bound configuration. */
+    public record Resolved<C>(Backbone<C> backbone, C config, String origin) {
+    }
+
+    private final PluginRegistry registry;
+
+    public ModelResolver(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * @param named        the backbone the user named, or "" to take the checkpoint's
+     * @param backboneConf a file with a section for the backbone, or null
+     */
+    public Resolved<?> resolve(Path weights, String named, Path backboneConf) throws IOException {
+        Optional<Checkpoint.Model> described = describedModel(weights);
+        String name;
+        if (!named.isEmpty()) {
+            if (described.isPresent() && !described.get().backbone().equals(named)) {
+                throw new IllegalArgumentException(weights + " holds a " + described.get().backbone()
+                        + " backbone, not " + named + " (drop -b: the checkpoint names its backbone)");
+            }
+            name = named;
+        } else if (described.isPresent()) {
+            name = described.get().backbone();
+        } else {
+            throw new IllegalArgumentException(weights + " does not say which backbone it holds (FaceX-Zoo .pt files, "
+                    + "state dicts and checkpoints written before checkpoints named their model do not): give -b NAME; "
+                    + "installed backbones: " + String.join(", ", registry.list().stream()
+                    .filter(p -> p.plugin() instanceof Backbone<?>).map(p -> p.name()).toList()));
+        }
+        return bind(registry.get(Backbone.class, name), weights, described, backboneConf);
+    }
+
+    private static <C> Resolved<C> bind(Backbone<C> backbone, Path weights, Optional<Checkpoint.Model> described,
+                                        Path backboneConf) {
+        if (backboneConf != null) {
+            return new Resolved<>(backbone, Configs.bind(backbone, ConfigDocument.read(backboneConf), backbone.name()),
+                    backboneConf.toString());
+        }
+        if (described.isPresent()) {
+            String source = weights + " (" + Checkpoint.BACKBONE_CONFIG + ")";
+            return new Resolved<>(backbone, Configs.fromJson(backbone, described.get().backboneConfigJson(), source),
+                    weights.toString());
+        }
+        return new Resolved<>(backbone, backbone.defaultConfig(), "defaults");
+    }
+
+    /** What a checkpoint says about its model; nothing for other formats. */
+    public static Optional<Checkpoint.Model> describedModel(Path weights) throws IOException {
+        if (!weights.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(Checkpoint.EXTENSION)) {
+            return Optional.empty();
+        }
+        return Checkpoint.model(Safetensors.metadata(weights));
+    }
+}
