@@ -231,9 +231,7 @@ class ContainerTest {
                             public String description() { return ""; }
                             public Class<String> configType() { return String.class; }
                             public String defaultConfig() { return ""; }
-                            public ai.djl.nn.Block build(String c) { return null; }
-                            public int featureDim(String c) { return 1; }
-                            public int numClasses(String c) { return 1; }
+                            public ai.djl.nn.Block build(String c, io.facex.api.HeadSize s) { return null; }
                         }
                         """)
                 .source("com.example.bad.BadDefaults", """
@@ -244,9 +242,7 @@ class ContainerTest {
                             public Class<String> configType() { return String.class; }
                             public String defaultConfig() { return "x"; }
                             public void validate(String c) { throw new io.facex.api.InvalidConfigException("scale", "must be > 0"); }
-                            public ai.djl.nn.Block build(String c) { return null; }
-                            public int featureDim(String c) { return 1; }
-                            public int numClasses(String c) { return 1; }
+                            public ai.djl.nn.Block build(String c, io.facex.api.HeadSize s) { return null; }
                         }
                         """)
                 .source("com.example.bad.Good", """
@@ -256,9 +252,7 @@ class ContainerTest {
                             public String description() { return "fine"; }
                             public Class<String> configType() { return String.class; }
                             public String defaultConfig() { return "x"; }
-                            public ai.djl.nn.Block build(String c) { return null; }
-                            public int featureDim(String c) { return 1; }
-                            public int numClasses(String c) { return 1; }
+                            public ai.djl.nn.Block build(String c, io.facex.api.HeadSize s) { return null; }
                         }
                         """)
                 .service("io.facex.api.Head", "com.example.bad.Throws\ncom.example.bad.BadDefaults\ncom.example.bad.Good\ncom.example.bad.Missing")

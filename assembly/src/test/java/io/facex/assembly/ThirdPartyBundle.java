@@ -32,7 +32,7 @@ final class ThirdPartyBundle {
     private final Map<String, String> services = new LinkedHashMap<>();
     private String activator;
     private final List<String> imports = new ArrayList<>(List.of(
-            "io.facex.api;version=\"[1.0,2)\"",
+            "io.facex.api;version=\"[2.0,3)\"",
             "ai.djl.nn;version=\"[0.36,1)\"",
             "ai.djl.nn.core;version=\"[0.36,1)\"",
             "ai.djl.nn.convolutional;version=\"[0.36,1)\"",
