@@ -3,6 +3,7 @@ package io.facex.backbone.mobilefacenet;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.ChannelPrelu;
@@ -14,7 +15,7 @@ import io.facex.nn.Torch;
  * 1,200,512 parameters at the default configuration. Children carry FaceX-Zoo's module names, so
  * parameters map one-to-one onto its state-dict keys.
  */
-public final class MobileFaceNet implements Backbone<MobileFaceNet.Config> {
+public final class MobileFaceNet extends AbstractPlugin<MobileFaceNet.Config> implements Backbone<MobileFaceNet.Config> {
 
     /**
      * FaceX-Zoo's {@code backbone_conf.yaml} section.
@@ -26,24 +27,9 @@ public final class MobileFaceNet implements Backbone<MobileFaceNet.Config> {
     public record Config(int featDim, int outH, int outW) {
     }
 
-    @Override
-    public String name() {
-        return "MobileFaceNet";
-    }
-
-    @Override
-    public String description() {
-        return "MobileFaceNet (Chen et al. 2018): depthwise bottlenecks, global depthwise conv, 1.2M params";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(512, 7, 7);
+    public MobileFaceNet() {
+        super("MobileFaceNet", "MobileFaceNet (Chen et al. 2018): depthwise bottlenecks, global depthwise conv, 1.2M params",
+                Config.class, new Config(512, 7, 7));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.facex.head.mvsoftmax;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Head;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * {@code head/MV_Softmax.py}: a margin on the target (AM or ArcFace form) and the mis-classified
  * ("hard") non-target cosines re-weighted to w·cos + w − 1, all scaled by s.
  */
-public final class MvSoftmax implements Head<MvSoftmax.Config> {
+public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements Head<MvSoftmax.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -27,24 +28,10 @@ public final class MvSoftmax implements Head<MvSoftmax.Config> {
     public record Config(int featDim, int numClass, int isAm, double margin, double mvWeight, double scale) {
     }
 
-    @Override
-    public String name() {
-        return "MV-Softmax";
-    }
-
-    @Override
-    public String description() {
-        return "MV-Softmax (Wang et al. 2020): margin on the target, mis-classified vectors emphasised";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(512, 72778, 1, 0.35, 1.12, 32);
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public MvSoftmax() {
+        super("MV-Softmax", "MV-Softmax (Wang et al. 2020): margin on the target, mis-classified vectors emphasised",
+                Config.class, new Config(512, 72778, 1, 0.35, 1.12, 32));
     }
 
     @Override

@@ -10,14 +10,8 @@ import java.util.List;
 /** AgeDB-30 verification, as FaceX-Zoo's {@code test_lfw.py} scores it. */
 public final class AgeDB30 extends PairProtocol {
 
-    @Override
-    public String name() {
-        return "AgeDB30";
-    }
-
-    @Override
-    public String description() {
-        return "AgeDB-30: 6,000 pairs 30 years apart (04_FINAL_protocol_30_years.mat), 10-fold accuracy, TAR@FAR, ROC";
+    public AgeDB30() {
+        super("AgeDB30", "AgeDB-30: 6,000 pairs 30 years apart (04_FINAL_protocol_30_years.mat), 10-fold accuracy, TAR@FAR, ROC");
     }
 
     @Override

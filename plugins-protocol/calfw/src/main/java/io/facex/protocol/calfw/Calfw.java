@@ -11,14 +11,8 @@ import java.util.List;
 /** CALFW verification, as FaceX-Zoo's {@code test_lfw.py} scores it. */
 public final class Calfw extends PairProtocol {
 
-    @Override
-    public String name() {
-        return "CALFW";
-    }
-
-    @Override
-    public String description() {
-        return "Cross-Age LFW: 6,000 pairs with large age gaps (pairs_CALFW.txt), 10-fold accuracy, TAR@FAR, ROC";
+    public Calfw() {
+        super("CALFW", "Cross-Age LFW: 6,000 pairs with large age gaps (pairs_CALFW.txt), 10-fold accuracy, TAR@FAR, ROC");
     }
 
     @Override

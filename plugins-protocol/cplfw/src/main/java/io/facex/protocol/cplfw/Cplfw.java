@@ -11,14 +11,8 @@ import java.util.List;
 /** CPLFW verification, as FaceX-Zoo's {@code test_lfw.py} scores it. */
 public final class Cplfw extends PairProtocol {
 
-    @Override
-    public String name() {
-        return "CPLFW";
-    }
-
-    @Override
-    public String description() {
-        return "Cross-Pose LFW: 6,000 pairs with large pose gaps (pairs_CPLFW.txt), 10-fold accuracy, TAR@FAR, ROC";
+    public Cplfw() {
+        super("CPLFW", "Cross-Pose LFW: 6,000 pairs with large pose gaps (pairs_CPLFW.txt), 10-fold accuracy, TAR@FAR, ROC");
     }
 
     @Override

@@ -11,14 +11,8 @@ import java.util.List;
 /** LFW verification, as FaceX-Zoo's {@code test_lfw.py} scores it. */
 public final class Lfw extends PairProtocol {
 
-    @Override
-    public String name() {
-        return "LFW";
-    }
-
-    @Override
-    public String description() {
-        return "Labeled Faces in the Wild: 6,000 pairs in 10 folds (pairs.txt), FaceX-Zoo 10-fold accuracy, TAR@FAR, ROC";
+    public Lfw() {
+        super("LFW", "Labeled Faces in the Wild: 6,000 pairs in 10 folds (pairs.txt), FaceX-Zoo 10-fold accuracy, TAR@FAR, ROC");
     }
 
     @Override

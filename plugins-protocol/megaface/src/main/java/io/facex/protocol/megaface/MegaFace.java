@@ -10,19 +10,9 @@ public final class MegaFace extends MegaFaceProtocol {
 
     static final String NAME = "MegaFace";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "MegaFace Challenge 1 identification: FaceScrub vs up to 1M distractors, rank-N (CMC)";
-    }
-
-    @Override
-    public MegaFaceConfig defaultConfig() {
-        return MegaFaceConfig.defaults(0);
+    public MegaFace() {
+        super(NAME, "MegaFace Challenge 1 identification: FaceScrub vs up to 1M distractors, rank-N (CMC)",
+                MegaFaceConfig.defaults(0));
     }
 
     @Override

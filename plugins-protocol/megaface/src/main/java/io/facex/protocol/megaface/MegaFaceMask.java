@@ -11,19 +11,9 @@ public final class MegaFaceMask extends MegaFaceProtocol {
 
     static final String NAME = "MegaFace-Mask";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "MegaFace identification with masked FaceScrub probes against unmasked galleries, rank-N (CMC)";
-    }
-
-    @Override
-    public MegaFaceConfig defaultConfig() {
-        return MegaFaceConfig.defaults(1);
+    public MegaFaceMask() {
+        super(NAME, "MegaFace identification with masked FaceScrub probes against unmasked galleries, rank-N (CMC)",
+                MegaFaceConfig.defaults(1));
     }
 
     @Override

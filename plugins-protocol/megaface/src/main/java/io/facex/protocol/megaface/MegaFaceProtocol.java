@@ -1,5 +1,6 @@
 package io.facex.protocol.megaface;
 
+import io.facex.api.AbstractPlugin;
 import io.facex.api.FeatureLookup;
 import io.facex.api.InvalidConfigException;
 import io.facex.api.ProtocolResult;
@@ -23,7 +24,7 @@ import java.util.TreeSet;
  * FaceX-Zoo's extraction and evaluation scripts use. Masked images are named relative to the root when
  * their folder is inside it (FaceX-Zoo's own data_conf uses one folder for both), else by absolute path.
  */
-abstract class MegaFaceProtocol implements TestProtocol<MegaFaceConfig> {
+abstract class MegaFaceProtocol extends AbstractPlugin<MegaFaceConfig> implements TestProtocol<MegaFaceConfig> {
 
     static final String NO_FEATURE = "FaceScrub images without a feature";
     static final String NO_MASKED_FEATURE = "masked FaceScrub images without a feature";
@@ -32,13 +33,12 @@ abstract class MegaFaceProtocol implements TestProtocol<MegaFaceConfig> {
     /** The devkit's distractor set sizes. */
     static final int[] DEVKIT_COUNTS = {10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
+    MegaFaceProtocol(String name, String description, MegaFaceConfig defaults) {
+        super(name, description, MegaFaceConfig.class, defaults);
+    }
+
     /** Whether this configuration evaluates masked probes. */
     abstract boolean masked(MegaFaceConfig c);
-
-    @Override
-    public Class<MegaFaceConfig> configType() {
-        return MegaFaceConfig.class;
-    }
 
     @Override
     public void validate(MegaFaceConfig c) {

@@ -1,5 +1,6 @@
 package io.facex.protocol.rfw;
 
+import io.facex.api.AbstractPlugin;
 import io.facex.api.FeatureLookup;
 import io.facex.api.InvalidConfigException;
 import io.facex.api.ProtocolResult;
@@ -25,7 +26,7 @@ import java.util.Set;
  * ({@code RFW_African}, ...), each with its own face folder; the platform hands them to this plugin as
  * the four keys of its configuration. A race without a section is left out.
  */
-public final class Rfw implements TestProtocol<Rfw.Config> {
+public final class Rfw extends AbstractPlugin<Rfw.Config> implements TestProtocol<Rfw.Config> {
 
     public record Config(PairsConfig african, PairsConfig asian, PairsConfig caucasian, PairsConfig indian) {
         Map<String, PairsConfig> races() {
@@ -39,24 +40,10 @@ public final class Rfw implements TestProtocol<Rfw.Config> {
         }
     }
 
-    @Override
-    public String name() {
-        return "RFW";
-    }
-
-    @Override
-    public String description() {
-        return "Racial Faces in the Wild: African, Asian, Caucasian and Indian pair lists, each with 10-fold accuracy, TAR@FAR, ROC";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(null, null, null, null);
+    /** The defaults name no race: each comes from its own data_conf.yaml section. */
+    public Rfw() {
+        super("RFW", "Racial Faces in the Wild: African, Asian, Caucasian and Indian pair lists, each with 10-fold accuracy, TAR@FAR, ROC",
+                Config.class, new Config(null, null, null, null));
     }
 
     @Override

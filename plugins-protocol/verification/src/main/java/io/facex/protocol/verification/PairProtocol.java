@@ -1,5 +1,6 @@
 package io.facex.protocol.verification;
 
+import io.facex.api.AbstractPlugin;
 import io.facex.api.FeatureLookup;
 import io.facex.api.InvalidConfigException;
 import io.facex.api.ProtocolResult;
@@ -16,20 +17,18 @@ import java.util.Set;
  * A verification benchmark of one pair list (LFW, CPLFW, CALFW, ...): a plugin only names itself and
  * says how its list is read.
  */
-public abstract class PairProtocol implements TestProtocol<PairsConfig> {
+public abstract class PairProtocol extends AbstractPlugin<PairsConfig> implements TestProtocol<PairsConfig> {
+
+    /**
+     * @param name        the benchmark's name, which is also its data_conf.yaml section (FaceX-Zoo's spelling)
+     * @param description one line for listings
+     */
+    protected PairProtocol(String name, String description) {
+        super(name, description, PairsConfig.class, PairsConfig.defaults());
+    }
 
     /** Reads this benchmark's official pair list. */
     protected abstract List<Pair> read(Path pairsFile) throws IOException;
-
-    @Override
-    public Class<PairsConfig> configType() {
-        return PairsConfig.class;
-    }
-
-    @Override
-    public PairsConfig defaultConfig() {
-        return PairsConfig.defaults();
-    }
 
     /** The defaults name no files (the plugin must accept them); a section naming one must name both. */
     @Override

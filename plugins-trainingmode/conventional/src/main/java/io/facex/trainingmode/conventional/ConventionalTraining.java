@@ -1,5 +1,6 @@
 package io.facex.trainingmode.conventional;
 
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Augmentation;
 import io.facex.api.InvalidConfigException;
 import io.facex.api.Sampling;
@@ -19,7 +20,8 @@ import java.util.List;
  * {@code Epoch_N_batch_M} and {@code Epoch_N} checkpoints with the momentum buffers, so a resumed run
  * continues exactly where it stopped (the original restarts the next epoch with a fresh optimiser).
  */
-public final class ConventionalTraining implements TrainingMode<ConventionalTraining.Config> {
+public final class ConventionalTraining extends AbstractPlugin<ConventionalTraining.Config>
+        implements TrainingMode<ConventionalTraining.Config> {
 
     /**
      * train.py's options, FaceX-Zoo spelling ({@code epoches}; {@code step} as "2,5,7").
@@ -50,25 +52,10 @@ public final class ConventionalTraining implements TrainingMode<ConventionalTrai
         }
     }
 
-    @Override
-    public String name() {
-        return "conventional";
-    }
-
-    @Override
-    public String description() {
-        return "Conventional training (FaceX-Zoo train.py): CE over the head's logits, SGD, multi-step LR";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    /** train.py's command-line defaults, and FaceX-Zoo's weight decay. */
-    @Override
-    public Config defaultConfig() {
-        return new Config(0.1, 9, "2,5,7", 0.9, 1e-4, 128, 10, 10, 0);
+    /** Defaults: train.py's command-line defaults, and FaceX-Zoo's weight decay. */
+    public ConventionalTraining() {
+        super("conventional", "Conventional training (FaceX-Zoo train.py): CE over the head's logits, SGD, multi-step LR",
+                Config.class, new Config(0.1, 9, "2,5,7", 0.9, 1e-4, 128, 10, 10, 0));
     }
 
     @Override
