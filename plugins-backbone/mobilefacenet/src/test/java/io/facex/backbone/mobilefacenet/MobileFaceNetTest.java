@@ -1,36 +1,35 @@
 package io.facex.backbone.mobilefacenet;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.TorchNames;
+import io.facex.testkit.BackboneContract;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class MobileFaceNetTest {
+/** The backbone contract (at 128 features; GoldenForwardTest covers the defaults), and FaceX-Zoo's sizes and names. */
+class MobileFaceNetTest extends BackboneContract<MobileFaceNet.Config> {
 
     private final MobileFaceNet net = new MobileFaceNet();
 
-    @Test
-    void publishedForServiceLoader() {
-        List<String> names = new ArrayList<>();
-        ServiceLoader.load(Backbone.class).forEach(b -> names.add(b.name()));
-        assertEquals(List.of("MobileFaceNet"), names);
+    MobileFaceNetTest() {
+        super(new MobileFaceNet());
+    }
+
+    @Override
+    protected MobileFaceNet.Config testConfig() {
+        return new MobileFaceNet.Config(128, 7, 7);
     }
 
     @Test
@@ -60,18 +59,6 @@ class MobileFaceNetTest {
             assertTrue(keys.contains("conv_3.model.0.conv_dw.prelu.weight"), keys.toString());
             assertTrue(keys.contains("conv_6_dw.bn.running_var"), keys.toString());
             assertTrue(keys.contains("linear.weight") && keys.contains("bn.bias"), keys.toString());
-        }
-    }
-
-    @Test
-    void forwardGivesFeatureDim() {
-        MobileFaceNet.Config c = new MobileFaceNet.Config(128, 7, 7);
-        Block block = net.build(c);
-        try (NDManager m = NDManager.newBaseManager()) {
-            block.initialize(m, DataType.FLOAT32, new Shape(2, 3, 112, 112));
-            NDArray out = block.forward(new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(2, 3, 112, 112))), false)
-                    .singletonOrThrow();
-            assertEquals(new Shape(2, 128), out.getShape());
         }
     }
 

@@ -9,18 +9,23 @@ import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import io.facex.api.Head;
 import io.facex.api.InvalidConfigException;
+import io.facex.testkit.HeadContract;
 import org.junit.jupiter.api.Test;
-
-import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The spec's §2 golden values, measured with FaceX-Zoo's head code (float32, feat_dim 4, 3 classes). */
-class MvSoftmaxTest {
+/**
+ * The head contract, and the spec's §2 golden values, measured with FaceX-Zoo's head code (float32,
+ * feat_dim 4, 3 classes).
+ */
+class MvSoftmaxTest extends HeadContract<MvSoftmax.Config> {
+
+    MvSoftmaxTest() {
+        super(new MvSoftmax());
+    }
 
     private static final float[] FEATS = {1, 2, 3, 4, -1, 0.5f, 2, -0.3f, 0.3f, -0.2f, 0.1f, 0.9f};
     private static final float[] W = {0.5f, -0.2f, 0.9f, 0.1f, 0.8f, 0.3f, 0.7f, 0.1f, -0.4f, 0.2f, -0.5f, 0.6f};
@@ -91,9 +96,7 @@ class MvSoftmaxTest {
     }
 
     @Test
-    void publishedAndValidated() {
-        Head<?> h = ServiceLoader.load(Head.class).findFirst().orElseThrow();
-        assertEquals("MV-Softmax", h.name());
+    void rejectsBadConfig() {
         MvSoftmax mv = new MvSoftmax();
         assertEquals("is_am", assertThrows(InvalidConfigException.class,
                 () -> mv.validate(new MvSoftmax.Config(512, 10, 2, 0.35, 1.12, 32))).key());

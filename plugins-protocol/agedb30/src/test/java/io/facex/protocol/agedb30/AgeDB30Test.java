@@ -3,11 +3,9 @@ package io.facex.protocol.agedb30;
 import io.facex.data.synthetic.SyntheticBenchmarks;
 import io.facex.protocol.verification.Pair;
 import io.facex.protocol.verification.PairListException;
-import io.facex.protocol.verification.PairsConfig;
+import io.facex.protocol.verification.PairProtocolContract;
 import io.facex.protocol.verification.ProtocolFixtures;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.types.Array;
 import us.hebi.matlab.mat.types.Cell;
@@ -24,15 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class AgeDB30Test {
+/**
+ * The protocol contract (end to end on a synthetic data_conf.yaml, LFW's list refused), and the
+ * protocol file's reader on files of its own writer, of scipy, and damaged ones.
+ */
+class AgeDB30Test extends PairProtocolContract {
 
-    @TempDir
-    static Path dir;
-    static SyntheticBenchmarks.Result bench;
-
-    @BeforeAll
-    static void benchmarks() throws Exception {
-        bench = ProtocolFixtures.benchmarks(dir);
+    AgeDB30Test() {
+        super(new AgeDB30(), SyntheticBenchmarks.Result::agedb30, SyntheticBenchmarks.Result::lfw,
+                "not a MAT-file; expected AgeDB-30's 04_FINAL_protocol_30_years.mat, this looks like LFW's pairs.txt");
     }
 
     @Test
@@ -61,16 +59,6 @@ class AgeDB30Test {
             int s = k / 4;
             assertEquals(new Pair("A" + s + "_" + k % 4 + ".jpg", "B" + s + "_" + k % 4 + ".jpg", k % 4 < 2, s), pairs.get(k));
         }
-    }
-
-    @Test
-    void endToEndOnTheSyntheticDataConf() throws Exception {
-        AgeDB30 agedb = new AgeDB30();
-        agedb.validate(agedb.defaultConfig());
-        PairsConfig c = ProtocolFixtures.bind(agedb, bench.dataConf(), "AgeDB30");
-        agedb.validate(c);
-        assertEquals(bench.agedb30().toAbsolutePath().toString(), c.pairsFilePath());
-        ProtocolFixtures.checkEndToEnd(agedb, c, bench, List.of("AgeDB30"), List.of("AgeDB30"), dir.resolve("out"));
     }
 
     @Test

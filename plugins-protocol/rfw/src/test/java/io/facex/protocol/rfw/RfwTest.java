@@ -10,6 +10,7 @@ import io.facex.data.synthetic.SyntheticBenchmarks;
 import io.facex.protocol.verification.PairListException;
 import io.facex.protocol.verification.PairsConfig;
 import io.facex.protocol.verification.ProtocolFixtures;
+import io.facex.testkit.TestProtocolContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RfwTest {
+/** The protocol contract, and RFW's four sections end to end on a synthetic data_conf.yaml. */
+class RfwTest extends TestProtocolContract<Rfw.Config> {
+
+    RfwTest() {
+        super(new Rfw());
+    }
 
     /** FaceX-Zoo's four sections RFW_African ... RFW_Indian, handed over as facex eval does: one key per race. */
     static Rfw.Config bind(Rfw rfw, Path dataConf) {

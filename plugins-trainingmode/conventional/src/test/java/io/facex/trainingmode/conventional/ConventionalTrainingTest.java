@@ -11,6 +11,7 @@ import io.facex.backbone.mobilefacenet.MobileFaceNet;
 import io.facex.core.checkpoint.Checkpoint;
 import io.facex.core.train.TrainingRun;
 import io.facex.head.mvsoftmax.MvSoftmax;
+import io.facex.testkit.TrainingModeContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,11 +32,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Conventional training through the platform's training loop, as {@code facex train} runs it. Real
- * training on tiny inputs: MobileFaceNet at 16×16 (out 1×1), MV-Softmax over 4 identities whose
- * images differ by a class pattern plus noise.
+ * The training-mode contract, and conventional training through the platform's training loop, as
+ * {@code facex train} runs it. Real training on tiny inputs: MobileFaceNet at 16×16 (out 1×1),
+ * MV-Softmax over 4 identities whose images differ by a class pattern plus noise.
  */
-class ConventionalTrainingTest {
+class ConventionalTrainingTest extends TrainingModeContract<ConventionalTraining.Config> {
+
+    ConventionalTrainingTest() {
+        super(new ConventionalTraining());
+    }
 
     private static final int CLASSES = 4;
     private static final int SIDE = 16;
