@@ -2,7 +2,9 @@ package io.facex.assembly;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -14,10 +16,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +38,9 @@ final class ThirdPartyBundle {
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, String> services = new LinkedHashMap<>();
     private String activator;
+    private final Map<String, byte[]> resources = new LinkedHashMap<>();
+    /** Import-Package computed from the compiled classes, as bnd does, instead of the list below. */
+    private boolean importsFromClasses;
     private final List<String> imports = new ArrayList<>(List.of(
             "io.facex.api;version=\"[2.0,3)\"",
             "ai.djl.nn;version=\"[0.36,1)\"",
@@ -63,6 +73,32 @@ final class ThirdPartyBundle {
         return this;
     }
 
+    /**
+     * The bundle a plugin project's sources make, as its own build would: every class of
+     * {@code src/main/java}, every file of {@code src/main/resources} (its META-INF/services), and
+     * Import-Package computed from the compiled classes' references to DJL and the api.
+     */
+    static ThirdPartyBundle fromProject(Path project, String symbolicName, String version) throws IOException {
+        ThirdPartyBundle b = new ThirdPartyBundle(symbolicName).version(version);
+        b.importsFromClasses = true;
+        Path java = project.resolve("src/main/java");
+        try (Stream<Path> walk = Files.walk(java)) {
+            for (Path f : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                String name = java.relativize(f).toString().replace('/', '.');
+                b.source(name.substring(0, name.length() - ".java".length()), Files.readString(f));
+            }
+        }
+        Path res = project.resolve("src/main/resources");
+        if (Files.isDirectory(res)) {
+            try (Stream<Path> walk = Files.walk(res)) {
+                for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    b.resources.put(res.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+                }
+            }
+        }
+        return b;
+    }
+
     /** Compiles and packs the bundle, then moves it into place in one step (as a user's copy would end). */
     Path writeTo(Path target) throws IOException {
         Path work = Files.createTempDirectory("tpb-");
@@ -89,7 +125,7 @@ final class ThirdPartyBundle {
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", symbolicName);
         a.putValue("Bundle-Version", version);
-        a.putValue("Import-Package", String.join(",", imports));
+        a.putValue("Import-Package", String.join(",", importsFromClasses ? importsOf(classes) : imports));
         if (activator != null) {
             a.putValue("Bundle-Activator", activator);
         }
@@ -102,6 +138,11 @@ final class ThirdPartyBundle {
                     jar.closeEntry();
                 }
             }
+            for (Map.Entry<String, byte[]> e : resources.entrySet()) {
+                jar.putNextEntry(new JarEntry(e.getKey()));
+                jar.write(e.getValue());
+                jar.closeEntry();
+            }
             for (Map.Entry<String, String> e : services.entrySet()) {
                 jar.putNextEntry(new JarEntry("META-INF/services/" + e.getKey()));
                 jar.write((e.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -110,6 +151,108 @@ final class ThirdPartyBundle {
         }
         // A hidden temp name is not matched by the plugins/ filter (*.jar); the move publishes it whole.
         return Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static final Pattern REFERENCE = Pattern.compile("(?:ai/djl|io/facex)(?:/[\\w$]+)+");
+
+    /**
+     * The packages of DJL and FaceX-J the compiled classes refer to (class constants, descriptors and
+     * signatures of their constant pools), with the ranges bnd would give them: DJL's lent range, the
+     * api's [major.minor, major+1) from the version the api jar exports.
+     */
+    private static List<String> importsOf(Path classes) throws IOException {
+        Set<String> own = new TreeSet<>();
+        Set<String> referenced = new TreeSet<>();
+        try (Stream<Path> walk = Files.walk(classes)) {
+            for (Path f : walk.filter(p -> p.toString().endsWith(".class")).toList()) {
+                own.add(classes.relativize(f.getParent()).toString().replace('/', '.'));
+                for (String utf8 : constantPoolStrings(Files.readAllBytes(f))) {
+                    Matcher m = REFERENCE.matcher(utf8);
+                    while (m.find()) {
+                        String type = m.group();
+                        referenced.add(type.substring(0, type.lastIndexOf('/')).replace('/', '.'));
+                    }
+                }
+            }
+        }
+        referenced.removeAll(own);
+        List<String> out = new ArrayList<>();
+        for (String pkg : referenced) {
+            if (pkg.startsWith("ai.djl")) {
+                out.add(pkg + ";version=\"[0.36,1)\"");
+            } else if (pkg.equals("io.facex.api") || pkg.startsWith("io.facex.api.")) {
+                out.add(pkg + ";version=\"" + apiRange(pkg) + "\"");
+            } else {
+                throw new IllegalStateException("a third-party plugin compiles against the api and DJL only, not " + pkg);
+            }
+        }
+        return out;
+    }
+
+    /** The Utf8 entries of a class file's constant pool. */
+    private static List<String> constantPoolStrings(byte[] classFile) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
+        in.skipBytes(8); // magic, minor, major
+        int count = in.readUnsignedShort();
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> out.add(in.readUTF());
+                case 7, 8, 16, 19, 20 -> in.skipBytes(2);
+                case 15 -> in.skipBytes(3);
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipBytes(4);
+                case 5, 6 -> {
+                    in.skipBytes(8);
+                    i++; // longs and doubles take two entries
+                }
+                default -> throw new IOException("unknown constant-pool tag " + tag);
+            }
+        }
+        return out;
+    }
+
+    /** [major.minor, major+1) of the version the api jar on the class path exports {@code pkg} at. */
+    private static String apiRange(String pkg) throws IOException {
+        Path api;
+        try {
+            api = Path.of(Class.forName("io.facex.api.Backbone").getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (ClassNotFoundException | URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        Manifest mf;
+        if (Files.isDirectory(api)) {
+            try (var in = Files.newInputStream(api.resolve("META-INF/MANIFEST.MF"))) {
+                mf = new Manifest(in);
+            }
+        } else {
+            try (JarFile jar = new JarFile(api.toFile())) {
+                mf = jar.getManifest();
+            }
+        }
+        String header = mf.getMainAttributes().getValue("Export-Package");
+        List<String> clauses = new ArrayList<>();
+        StringBuilder clause = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : header.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            }
+            if (ch == ',' && !quoted) {
+                clauses.add(clause.toString());
+                clause.setLength(0);
+            } else {
+                clause.append(ch);
+            }
+        }
+        clauses.add(clause.toString());
+        for (String c : clauses) {
+            Matcher m = Pattern.compile(";version=\"(\\d+)\\.(\\d+)").matcher(c);
+            if (c.startsWith(pkg + ";") && m.find()) {
+                return "[" + m.group(1) + "." + m.group(2) + "," + (Integer.parseInt(m.group(1)) + 1) + ")";
+            }
+        }
+        throw new IllegalStateException(api + " does not export " + pkg + ": " + header);
     }
 
     private static String classPath() {
