@@ -55,7 +55,7 @@ class EvalInContainerTest {
     void evaluatesEveryBenchmarkOfTheDataConfigAndReusesItsCache() throws Exception {
         Path out = home.resolve("eval1");
         ContainerTest.Result r = TrainingInContainerTest.run(container, "eval --data_conf " + bench.dataConf()
-                + " --model " + WEIGHTS + " --out " + out);
+                + " --backbone MobileFaceNet --model " + WEIGHTS + " --out " + out);
         assertEquals(0, r.status(), r.err() + r.out());
         assertTrue(r.out().matches("(?s).*\\| model +\\| LFW +\\| CPLFW +\\| CALFW +\\| AgeDB30 +\\| RFW-African .*"), r.out());
         assertTrue(r.out().matches("(?s).*\\| facexzoo_mobilefacenet_mv_epoch0 \\| [01]\\.\\d{4} ± .*"), r.out());
@@ -65,7 +65,7 @@ class EvalInContainerTest {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         assertTrue(Files.readString(out.resolve("scores.csv")).contains("LFW,TAR@FAR=1e-1,"));
-        ContainerTest.Result again = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + WEIGHTS
+        ContainerTest.Result again = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -b MobileFaceNet -m " + WEIGHTS
                 + " -o " + out + " -p LFW");
         assertEquals(0, again.status(), again.err() + again.out());
         assertTrue(again.out().contains("features from the cache"), again.out());
@@ -82,7 +82,7 @@ class EvalInContainerTest {
         Files.delete(copy.resolve(firstImage).resolve(firstImage + "_0001.jpg"));
         Path conf = Files.writeString(home.resolve("missing.yaml"), "LFW:\n  pairs_file_path: " + bench.lfw()
                 + "\n  cropped_face_folder: " + copy + "\n");
-        ContainerTest.Result r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e2"));
+        ContainerTest.Result r = TrainingInContainerTest.run(container, "eval -d " + conf + " -b MobileFaceNet -m " + WEIGHTS + " -o " + home.resolve("e2"));
         assertEquals(0, r.status(), r.err() + r.out());
         assertTrue(r.out().contains("could not be read") && r.out().matches("(?s).*LFW \\S+: \\d+ skipped \\(LFW: pairs with an image that has no feature\\).*"),
                 r.out());
@@ -93,25 +93,30 @@ class EvalInContainerTest {
         Path bad = Files.write(home.resolve("bad_pairs.txt"), lines);
         conf = Files.writeString(home.resolve("bad.yaml"), "LFW:\n  pairs_file_path: " + bad + "\n  cropped_face_folder: "
                 + faces.testRoot() + "\n");
-        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e3"));
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -b MobileFaceNet -m " + WEIGHTS + " -o " + home.resolve("e3"));
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().contains(bad + ":4: expected LFW's"), r.err());
 
         // another benchmark's list under LFW
         conf = Files.writeString(home.resolve("foreign.yaml"), "LFW:\n  pairs_file_path: " + bench.cplfw()
                 + "\n  cropped_face_folder: " + faces.testRoot() + "\n");
-        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS + " -o " + home.resolve("e4"));
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -b MobileFaceNet -m " + WEIGHTS + " -o " + home.resolve("e4"));
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().contains("looks like a CPLFW/CALFW list"), r.err());
 
         // a wrong key, an unknown protocol, a missing checkpoint
         conf = Files.writeString(home.resolve("key.yaml"), "LFW:\n  pairs_file: x\n");
-        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -m " + WEIGHTS);
+        r = TrainingInContainerTest.run(container, "eval -d " + conf + " -b MobileFaceNet -m " + WEIGHTS);
         assertTrue(r.err().contains("key.yaml:2: LFW.pairs_file: unknown key") && r.err().contains("pairs_file_path"), r.err());
-        r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + WEIGHTS + " -p LWF");
+        r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -b MobileFaceNet -m " + WEIGHTS + " -p LWF");
         assertTrue(r.err().contains("did you mean 'LFW'"), r.err());
         r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + home.resolve("nope.pt"));
         assertTrue(r.err().contains("nope.pt: no such checkpoint or folder"), r.err());
+        assertFalse(r.status() == 0);
+        // FaceX-Zoo's .pt does not name its backbone: the user is asked for one instead of a guess
+        r = TrainingInContainerTest.run(container, "eval -d " + bench.dataConf() + " -m " + WEIGHTS + " -o " + home.resolve("e5"));
+        assertTrue(r.err().contains("does not say which backbone it holds") && r.err().contains("give -b NAME")
+                && r.err().contains("MobileFaceNet"), r.err());
         assertFalse(r.status() == 0);
     }
 

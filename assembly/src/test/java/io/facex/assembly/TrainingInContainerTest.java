@@ -83,7 +83,8 @@ class TrainingInContainerTest {
         assertTrue(r.out().contains("the head starts fresh"), r.out());
         r = run(trainLine(home.resolve("from-ours"), 1) + " --pretrain_model " + out.resolve("Epoch_0.safetensors"));
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("initialised from " + out.resolve("Epoch_0.safetensors") + " (backbone and head)"), r.out());
+        assertTrue(r.out().contains("backbone initialised from " + out.resolve("Epoch_0.safetensors")), r.out());
+        assertTrue(r.out().contains("head initialised from " + out.resolve("Epoch_0.safetensors")), r.out());
 
         Path features = home.resolve("features.npy");
         r = run("embed --weights " + out.resolve("Epoch_1.safetensors") + " --input " + data.imageList()
@@ -92,12 +93,77 @@ class TrainingInContainerTest {
         Tensor t = Npy.read(features);
         assertEquals(data.testImages(), t.shape()[0]);
         assertEquals(512, t.shape()[1]);
+
+        // A backbone configured on the command line is recorded in the checkpoint: embed needs no -b
+        // and gets the configuration with it (128-d features, not the default 512).
+        Path small = home.resolve("small");
+        r = run(trainLine(small, 1) + " --set backbone.feat_dim=128 --set head.margin=0.3");
+        assertEquals(0, r.status(), r.err() + r.out());
+        r = run("embed --weights " + small.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("of 128 values from MobileFaceNet"), r.out());
+        assertEquals(128, Npy.read(features).shape()[1]);
+        Map<String, String> meta = io.facex.weights.Safetensors.metadata(small.resolve("Epoch_0.safetensors"));
+        assertEquals("MV-Softmax", meta.get("head"));
+        assertTrue(meta.get("head_config").contains("\"margin\":0.3"), meta.get("head_config"));
+        assertTrue(meta.get("job").contains("\"out_dir\":\"" + small + "\""), meta.get("job"));
+        assertEquals("128,6", meta.get("head_size"));
+
+        // A -b that contradicts the checkpoint is refused rather than mis-loaded.
+        r = run("embed -b ResNet --weights " + small.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("holds a MobileFaceNet backbone, not ResNet"), r.err());
+
+        // A checkpoint written before checkpoints named their model still loads, with -b, and still resumes.
+        Path old = home.resolve("old");
+        Files.createDirectories(old);
+        io.facex.weights.StateDict sd = io.facex.weights.Safetensors.read(out.resolve("Epoch_0.safetensors"));
+        Map<String, Object> oldMeta = new java.util.LinkedHashMap<>();
+        for (String k : new String[] {"epoch", "batch_id", "end_of_epoch", "step", "lr"}) {
+            oldMeta.put(k, sd.extras().get(k));
+        }
+        oldMeta.put("format", "facex-j/conventional/1");
+        io.facex.weights.Safetensors.write(old.resolve("Epoch_0.safetensors"), new io.facex.weights.StateDict("old", sd.asMap(), oldMeta));
+        r = run("embed --weights " + old.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("does not say which backbone it holds") && r.err().contains("give -b NAME"), r.err());
+        r = run("embed -b MobileFaceNet --weights " + old.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(0, r.status(), r.err());
+        r = run(trainLine(old, 2) + " --resume");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("resumed from " + old.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
         float[] f = t.toFloatArray();
         double n = 0;
         for (int i = 0; i < 512; i++) {
             n += f[i] * f[i];
         }
         assertEquals(1.0, n, 1e-4);
+    }
+
+    /** A second training into a folder a running training holds is refused, naming the holder. */
+    @Test
+    void aRunningTrainingsFolderIsRefusedToASecondOne() throws Exception {
+        Path out = home.resolve("busy");
+        Files.createDirectories(out);
+        Path lock = out.resolve(".facex-train.lock");
+        java.util.concurrent.CompletableFuture<ContainerTest.Result> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(trainLine(out, 8)));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.exists(lock) && Files.readString(lock).startsWith("pid ")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ContainerTest.Result second = run(trainLine(out, 1) + " --resume");
+        ContainerTest.Result done = first.get();
+        assertEquals(0, done.status(), done.err());
+        assertEquals(1, second.status(), "refused while the first ran: " + second.out());
+        assertTrue(second.err().contains(out + " is in use by a running training (pid " + ProcessHandle.current().pid()),
+                second.err());
+        assertEquals("", Files.readString(lock), "released when the first finished");
+        assertEquals(0, run(trainLine(out, 9) + " --resume").status(), "free again afterwards");
     }
 
     @Test
@@ -116,16 +182,38 @@ class TrainingInContainerTest {
         Files.writeString(conf, "data_root: " + data.trainRoot() + "\ntrain_file: " + data.trainList() + "\nlearning_rate: 0.1\n");
         r = run("train --config " + conf);
         assertEquals(1, r.status());
-        assertTrue(r.err().contains(conf + ":3: learning_rate: unknown key learning_rate"), r.err());
+        assertTrue(r.err().contains(conf + ":3: learning_rate: unknown key for training with mode conventional"), r.err());
+
+        // Any option of the mode, backbone or head on the command line, checked like the YAML path.
+        String base = "train --data_root " + data.trainRoot() + " --train_file " + data.trainList() + " --out_dir "
+                + home.resolve("y");
+        r = run(base + " --lrr 0.1");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("command line: lrr: unknown option --lrr for training with mode conventional "
+                + "(did you mean 'lr'?)"), r.err());
+        r = run(base + " --set head.margn=0.3");
+        assertTrue(r.err().contains("command line: head.margn: unknown key for MV-Softmax (did you mean 'margin'?)"), r.err());
+        r = run(base + " --set backbone.feat_dim=wide");
+        assertTrue(r.err().contains("command line: backbone.feat_dim: expected an integer, got 'wide'"), r.err());
+        r = run(base + " --seed 3000000000");
+        assertTrue(r.err().contains("command line: seed: must be in [0, 2147483647], got 3000000000"), r.err());
+        r = run(base + " stray");
+        assertTrue(r.err().contains("unexpected argument 'stray'"), r.err());
+        Files.writeString(conf, "data_root: " + data.trainRoot() + "\ntrain_file: " + data.trainList() + "\nhead:\n  margin: 2\n");
+        r = run("train -c " + conf);
+        assertTrue(r.err().contains(conf + ":4: head.margin: must be in [0, π/2), got 2.0"), r.err());
+        r = run("train --help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("--weight_decay") && r.out().contains("--set backbone.KEY=VALUE"), r.out());
 
         Path missing = home.resolve("missing.jpg");
         Path images = Files.writeString(home.resolve("images.txt"), missing.getFileName() + "\n");
-        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath()
+        r = run("embed -b MobileFaceNet --weights " + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath()
                 + " --input " + images + " --output " + home.resolve("o.npy"));
         assertEquals(1, r.status());
         assertTrue(r.err().contains("images.txt:1") && r.err().contains("no such image"), r.err());
 
-        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/hostile_checkpoint.pt").toAbsolutePath()
+        r = run("embed -b MobileFaceNet --weights " + Path.of("../platform-weights/src/test/resources/fixtures/hostile_checkpoint.pt").toAbsolutePath()
                 + " --input " + images + " --output " + home.resolve("o.npy"));
         assertEquals(1, r.status());
         assertTrue(r.err().contains("refusing to load hostile_checkpoint.pt: its pickle calls builtins.eval"), r.err());
