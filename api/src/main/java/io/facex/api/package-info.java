@@ -3,7 +3,7 @@
  * {@link io.facex.api.TrainingMode}, {@link io.facex.api.TestProtocol}, {@link io.facex.api.Cropper}.
  * Semantically versioned: third parties compile against it.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.facex.api;
 
