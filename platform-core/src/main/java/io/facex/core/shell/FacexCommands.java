@@ -178,7 +178,7 @@ public final class FacexCommands {
 
     @Descriptor("Evaluate a checkpoint, or every checkpoint of a folder, on the benchmarks of a FaceX-Zoo data_conf.yaml "
             + "(LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...); prints a model x benchmark table and writes it as "
-            + "Markdown, CSV and JSON")
+            + "Markdown, CSV and JSON; every metric in metrics.csv, every verification pair's score in scores.csv")
     public void eval(
             @Descriptor("FaceX-Zoo data_conf.yaml: one section per benchmark") @Parameter(names = {"-d", "--data_conf"}, absentValue = "") String dataConf,
             @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,
