@@ -1,7 +1,7 @@
 package io.facex.assembly;
 
-import io.facex.data.synthetic.SyntheticBenchmarks;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticFaces;
 import io.facex.launch.FacexContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

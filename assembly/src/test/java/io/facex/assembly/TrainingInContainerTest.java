@@ -1,6 +1,6 @@
 package io.facex.assembly;
 
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticFaces;
 import io.facex.launch.FacexContainer;
 import io.facex.weights.Npy;
 import io.facex.weights.Tensor;

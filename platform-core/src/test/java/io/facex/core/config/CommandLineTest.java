@@ -33,8 +33,11 @@ class CommandLineTest {
 
     @Test
     void malformedArgumentsAreNamed() {
-        ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse(List.of("--lr", "0.1", "fast")));
+        CommandLine.Parsed p = CommandLine.parse(List.of("--lr", "0.1", "fast"));
+        assertEquals(List.of("fast"), p.positional());
+        ConfigException e = assertThrows(ConfigException.class, p::requireNoPositional);
         assertTrue(e.getMessage().contains("command line: unexpected argument 'fast'"), e.getMessage());
+        assertEquals(List.of("train"), CommandLine.parse(List.of("train", "--batch", "64")).positional());
         e = assertThrows(ConfigException.class, () -> CommandLine.parse(List.of("--set", "margin")));
         assertTrue(e.getMessage().contains("--set expects key=value or section.key=value, got 'margin'"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> CommandLine.parse(List.of("-c")));

@@ -4,7 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import io.facex.api.Augmentation;
 import io.facex.api.Sampling;
 import io.facex.api.TrainingData;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticFaces;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,8 +5,8 @@ import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
-import io.facex.data.synthetic.SyntheticBenchmarks;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticFaces;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
-import static io.facex.data.synthetic.FaceIdentity.clamp;
-import static io.facex.data.synthetic.FaceIdentity.darker;
-import static io.facex.data.synthetic.FaceIdentity.jitter;
-import static io.facex.data.synthetic.FaceIdentity.mix;
-import static io.facex.data.synthetic.FaceIdentity.u;
+import static io.facex.tools.synthetic.FaceIdentity.clamp;
+import static io.facex.tools.synthetic.FaceIdentity.darker;
+import static io.facex.tools.synthetic.FaceIdentity.jitter;
+import static io.facex.tools.synthetic.FaceIdentity.mix;
+import static io.facex.tools.synthetic.FaceIdentity.u;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

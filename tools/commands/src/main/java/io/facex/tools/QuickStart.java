@@ -1,11 +1,10 @@
-package io.facex.core.tools;
+package io.facex.tools;
 
 import ai.djl.engine.Engine;
 import io.facex.api.Backbone;
 import io.facex.api.TrainingSummary;
 import io.facex.core.embed.Embedder;
 import io.facex.core.train.TrainCommand;
-import io.facex.core.embed.Faces;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
 import io.facex.core.config.Configs;
@@ -14,8 +13,9 @@ import io.facex.core.eval.FeatureExtractor;
 import io.facex.core.eval.FeatureSet;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.jobs.Table;
-import io.facex.data.synthetic.SyntheticBenchmarks;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.PixelBaseline;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticFaces;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -127,15 +127,18 @@ public final class QuickStart {
         List<String> images = lfw.images(config);
         FeatureSet features;
         if (backbone == null) {
-            Path listFile = Files.createTempFile("facex-pairs-", ".txt");
-            try {
-                Files.write(listFile, images);
-                Faces f = Faces.read(listFile, faces.testRoot(), new ai.djl.ndarray.types.Shape(3, 112, 112));
-                int dim = f.values().length / f.count();
-                features = new FeatureSet(images, normalizeRows(f.values(), f.count(), dim), dim, Map.of());
-            } finally {
-                Files.deleteIfExists(listFile);
+            // The same raw-pixel features as the synthetic set's own baseline (PixelBaseline), scored by LFW's protocol.
+            float[] values = null;
+            int dim = 0;
+            for (int i = 0; i < images.size(); i++) {
+                float[] f = PixelBaseline.feature(faces.testRoot().resolve(images.get(i)));
+                if (values == null) {
+                    dim = f.length;
+                    values = new float[images.size() * dim];
+                }
+                System.arraycopy(f, 0, values, i * dim, dim);
             }
+            features = new FeatureSet(images, values, dim, Map.of());
         } else {
             try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), weights)) {
                 features = new FeatureExtractor(2, false).extract(e, faces.testRoot(), images, n -> { });
@@ -144,19 +147,5 @@ public final class QuickStart {
         ProtocolResult r = lfw.evaluate(config, features, Files.createDirectories(dir));
         return r.scores().stream().filter(s -> s.metric().equals("accuracy")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("LFW reported no accuracy"));
-    }
-
-    private static float[] normalizeRows(float[] v, int rows, int dim) {
-        for (int r = 0; r < rows; r++) {
-            double n = 0;
-            for (int d = 0; d < dim; d++) {
-                n += (double) v[r * dim + d] * v[r * dim + d];
-            }
-            float inv = (float) (1 / Math.max(Math.sqrt(n), 1e-12));
-            for (int d = 0; d < dim; d++) {
-                v[r * dim + d] *= inv;
-            }
-        }
-        return v;
     }
 }

@@ -1,4 +1,4 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import io.facex.data.Seeds;
 import us.hebi.matlab.mat.format.Mat5;
@@ -106,7 +106,7 @@ public final class SyntheticBenchmarks {
         }
 
         Path conf = out.resolve("data_conf.yaml");
-        StringBuilder y = new StringBuilder("# Synthetic benchmarks in FaceX-Zoo's data_conf.yaml layout (io.facex.data.synthetic.SyntheticBenchmarks)\n");
+        StringBuilder y = new StringBuilder("# Synthetic benchmarks in FaceX-Zoo's data_conf.yaml layout (io.facex.tools.synthetic.SyntheticBenchmarks)\n");
         section(y, "LFW", lfw, faces);
         section(y, "CPLFW", cplfw, faces);
         section(y, "CALFW", calfw, faces);

@@ -1,4 +1,4 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import java.awt.Color;
 import java.util.SplittableRandom;

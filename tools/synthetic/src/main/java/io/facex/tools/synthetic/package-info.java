@@ -5,7 +5,7 @@
  */
 @Version("1.0.0")
 @Export
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

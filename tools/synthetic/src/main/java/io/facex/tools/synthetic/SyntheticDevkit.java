@@ -1,16 +1,21 @@
-package io.facex.protocol.megaface;
+package io.facex.tools.synthetic;
 
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticFaces;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,17 +47,14 @@ public final class SyntheticDevkit {
             Path croppedFaceFolder, Path imageList, Path maskedImageList, Path dataConf, List<String> facescrubPaths,
             List<String> facescrubIds, List<String> megafacePaths, Set<String> facescrubNoiseNames,
             Set<String> megafaceNoisePaths) {
-
-        /** The configuration that evaluates this devkit ({@code mask}: for MegaFace-Mask). */
-        public MegaFaceConfig config(boolean mask) {
-            MegaFaceConfig d = MegaFaceConfig.defaults(mask ? 1 : 0);
-            return new MegaFaceConfig(facescrubList.toString(), megafaceList.toString(), facescrubNoises.toString(),
-                    megafaceNoises.toString(), croppedFaceFolder.toString(), imageList.toString(), mask ? 1 : 0,
-                    croppedFaceFolder.toString(), maskedImageList.toString(), d.facescrubCropDir(), d.megafaceCropDir(),
-                    d.maskedFacescrubCropDir(), d.maxRank(), d.distractorCounts(), d.isConcat(), d.engine(), d.threads(),
-                    d.blockSize());
-        }
     }
+
+    /** FaceX-Zoo's folder names under the cropped-face folder (the protocol's defaults). */
+    public static final String FACESCRUB_CROP = "facescrub_crop";
+    public static final String MEGAFACE_CROP = "megaface_crop";
+    public static final String MASKED_FACESCRUB_CROP = "masked_facescrub_crop";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Synthetic identity numbers start here, far from the training identities of {@link SyntheticFaces}. */
     static final int FACESCRUB_BASE = 100_000;
@@ -134,7 +136,6 @@ public final class SyntheticDevkit {
         Path templates = out.resolve("devkit/templatelists");
         Path scripts = out.resolve("devkit/scripts");
         Path crops = out.resolve("face_crop");
-        MegaFaceConfig d = MegaFaceConfig.defaults(0);
 
         List<String> fsPaths = new ArrayList<>();
         List<String> fsIds = new ArrayList<>();
@@ -158,7 +159,9 @@ public final class SyntheticDevkit {
         while (fsNoise.size() < Math.min(facescrubNoises, identities * (imagesPerIdentity - 1))) {
             int i = r.nextInt(identities);
             int k = 2 + r.nextInt(imagesPerIdentity - 1);
-            fsNoise.add(NoiseRemoval.facescrubKey(fsPaths.get(i * imagesPerIdentity + k - 1)));
+            String path = fsPaths.get(i * imagesPerIdentity + k - 1);
+            fsNoise.add(path.substring(path.lastIndexOf('/') + 1)); // FaceScrub's noise list names files
+
         }
         Set<String> mfNoise = new LinkedHashSet<>();
         while (mfNoise.size() < Math.min(megafaceNoises, distractors)) {
@@ -167,40 +170,40 @@ public final class SyntheticDevkit {
 
         Path fsList = templates.resolve("facescrub_features_list.json");
         Path mfList = templates.resolve("megaface_features_list.json_" + distractors + "_1");
-        DevkitFiles.writeFacescrubList(fsList, fsPaths, fsIds);
-        DevkitFiles.writeMegafaceList(mfList, mfPaths);
+        writeFacescrubList(fsList, fsPaths, fsIds);
+        writeMegafaceList(mfList, mfPaths);
         Path fsNoiseFile = scripts.resolve("facescrub_noises.txt");
         Path mfNoiseFile = scripts.resolve("megaface_noises.txt");
-        DevkitFiles.writeLines(fsNoiseFile, "synthetic FaceScrub noise list: image file names", fsNoise);
+        writeLines(fsNoiseFile, "synthetic FaceScrub noise list: image file names", fsNoise);
         List<String> mfLines = new ArrayList<>();
         int n = 0;
         for (String p : mfNoise) {
             // both line forms the devkit's readers accept: a bare path, and an id TAB path
             mfLines.add(n++ % 2 == 0 ? p : n + "\t" + p);
         }
-        DevkitFiles.writeLines(mfNoiseFile, "synthetic MegaFace noise list: id1/id2/name.jpg", mfLines);
+        writeLines(mfNoiseFile, "synthetic MegaFace noise list: id1/id2/name.jpg", mfLines);
 
         List<String> imgList = new ArrayList<>();
-        fsPaths.forEach(p -> imgList.add(d.facescrubCropDir() + "/" + p));
-        mfPaths.forEach(p -> imgList.add(d.megafaceCropDir() + "/" + p));
+        fsPaths.forEach(p -> imgList.add(FACESCRUB_CROP + "/" + p));
+        mfPaths.forEach(p -> imgList.add(MEGAFACE_CROP + "/" + p));
         List<String> maskedList = new ArrayList<>();
-        fsPaths.forEach(p -> maskedList.add(d.maskedFacescrubCropDir() + "/" + p));
+        fsPaths.forEach(p -> maskedList.add(MASKED_FACESCRUB_CROP + "/" + p));
         Path imgListFile = crops.resolve("img_list.txt");
         Path maskedListFile = crops.resolve("masked_img_list.txt");
-        DevkitFiles.writeLines(imgListFile, null, imgList);
-        DevkitFiles.writeLines(maskedListFile, null, maskedList);
+        writeLines(imgListFile, null, imgList);
+        writeLines(maskedListFile, null, maskedList);
 
         if (images) {
             for (int i = 0; i < fsPaths.size(); i++) {
                 int id = FACESCRUB_BASE + i / imagesPerIdentity;
                 int k = 1 + i % imagesPerIdentity;
                 BufferedImage img = SyntheticFaces.render(seed, id, k, nuisance);
-                writeJpeg(crops.resolve(d.facescrubCropDir()).resolve(fsPaths.get(i)), img);
-                writeJpeg(crops.resolve(d.maskedFacescrubCropDir()).resolve(fsPaths.get(i)), mask(img));
+                writeJpeg(crops.resolve(FACESCRUB_CROP).resolve(fsPaths.get(i)), img);
+                writeJpeg(crops.resolve(MASKED_FACESCRUB_CROP).resolve(fsPaths.get(i)), mask(img));
             }
             for (int i = 0; i < mfPaths.size(); i++) {
                 BufferedImage img = SyntheticFaces.render(seed, MEGAFACE_BASE + i, 1, nuisance);
-                writeJpeg(crops.resolve(d.megafaceCropDir()).resolve(mfPaths.get(i)), img);
+                writeJpeg(crops.resolve(MEGAFACE_CROP).resolve(mfPaths.get(i)), img);
             }
         }
 
@@ -300,5 +303,44 @@ public final class SyntheticDevkit {
         System.out.printf(Locale.ROOT, "%s: %d FaceScrub images of %d identities, %d distractors; configuration in %s%n",
                 r.root(), r.facescrubPaths().size(), new LinkedHashSet<>(r.facescrubIds()).size(), r.megafacePaths().size(),
                 r.dataConf());
+    }
+
+    /** The devkit's FaceScrub template list: {@code {"path": [...], "id": [...]}}. */
+    public static void writeFacescrubList(Path file, List<String> paths, List<String> ids) throws IOException {
+        if (paths.size() != ids.size()) {
+            throw new IllegalArgumentException(paths.size() + " paths but " + ids.size() + " ids");
+        }
+        ObjectNode root = JSON.createObjectNode();
+        paths.forEach(root.putArray("path")::add);
+        ids.forEach(root.putArray("id")::add);
+        writeJson(file, root);
+    }
+
+    /** The devkit's MegaFace distractor list: {@code {"path": [...]}}. */
+    public static void writeMegafaceList(Path file, List<String> paths) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        paths.forEach(root.putArray("path")::add);
+        writeJson(file, root);
+    }
+
+    /** One entry a line, after an optional {@code # header}. */
+    public static void writeLines(Path file, String header, Collection<String> lines) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            if (header != null) {
+                w.write("# " + header + "\n");
+            }
+            for (String line : lines) {
+                w.write(line);
+                w.write('\n');
+            }
+        }
+    }
+
+    private static void writeJson(Path file, ObjectNode root) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            JSON.writeValue(w, root);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import io.facex.data.ImageOps;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.facex.data.synthetic;
+package io.facex.tools.synthetic;
 
 import io.facex.data.Seeds;
 import io.facex.data.TrainList;
@@ -279,7 +279,7 @@ public final class SyntheticFaces {
         p.put("nuisance", b.nuisance);
         p.put("format", b.format);
         p.put("jpegQuality", b.jpegQuality);
-        StringBuilder s = new StringBuilder("# io.facex.data.synthetic.SyntheticFaces: same values, same files\n");
+        StringBuilder s = new StringBuilder("# io.facex.tools.synthetic.SyntheticFaces: same values, same files\n");
         p.forEach((k, v) -> s.append(k).append('=').append(v).append('\n'));
         Files.writeString(file, s, StandardCharsets.UTF_8);
     }
@@ -353,7 +353,7 @@ public final class SyntheticFaces {
             if (baseline && r.pairs() != null) {
                 PixelBaseline.Result acc = PixelBaseline.evaluate(r.testRoot(), LfwPairs.read(r.pairs()).pairs(),
                         b.format);
-                System.out.printf(Locale.ROOT, "raw-pixel verification accuracy (best threshold %.4f): %.4f over %d pairs%n",
+                System.out.printf(Locale.ROOT, "raw pixels, one threshold over all pairs (not LFW's 10 folds; threshold %.4f): %.4f over %d pairs%n",
                         acc.threshold(), acc.accuracy(), acc.pairs());
             }
         } catch (IllegalArgumentException | IOException e) {
