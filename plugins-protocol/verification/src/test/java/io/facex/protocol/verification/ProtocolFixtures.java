@@ -65,7 +65,8 @@ public final class ProtocolFixtures {
                 }
                 Path p = Path.of(image);
                 Random id = new Random(p.getParent().getFileName().toString().hashCode());
-                Random noise = new Random(image.hashCode() * 31L + 17);
+                // seeded by identity/file alone: RFW's absolute paths hold a temporary folder that changes every run
+                Random noise = new Random((p.getParent().getFileName() + "/" + p.getFileName()).hashCode() * 31L + 17);
                 float[] v = new float[DIM];
                 double n = 0;
                 for (int d = 0; d < DIM; d++) {
