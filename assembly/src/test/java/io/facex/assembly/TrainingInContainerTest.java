@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -254,15 +255,39 @@ class TrainingInContainerTest {
     }
 
     @Test
-    void benchmarksReportMedianThroughput() {
-        ContainerTest.Result r = run("bench --batch 2 --classes 10 --warmup 1 --reps 2 train");
+    void everyBenchmarkIsReachableAsBenchNameAndPrintsOneLine() {
+        ContainerTest.Result r = run("bench");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().matches("(?s)training step MobileFaceNet \\+ MV-Softmax \\(10 classes\\), batch 2, .*: [0-9.]+ images/s "
-                + "\\(median of 2 steps after warm-up.*peak RSS [0-9.]+ GB.*"), r.out());
-        r = run("bench --batch 4 --warmup 1 --reps 2 --workers 1 loader");
-        assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().matches("(?s)data loader .*batch 4, 1 workers: [0-9.]+ images/s \\(median of 2 .*"), r.out());
-        assertEquals(1, run("bench nothing").status());
+        for (String name : new String[] {"train", "loader", "extract", "tenfold", "search"}) {
+            assertTrue(r.out().matches("(?s).*\n" + name + " .*"), name + " listed: " + r.out());
+        }
+        String[][] runs = {
+            {"train --batch 2 --classes 10 --warmup 1 --reps 2",
+                "train: training step MobileFaceNet \\+ MV-Softmax \\(10 classes, conventional\\), batch 2, [^:]*: [0-9.,]+ images/s"},
+            {"loader --batch 4 --warmup 1 --reps 2 --workers 1",
+                "loader: data loader \\(OpenCV decode \\+ flip \\+ normalise\\), batch 4, 1 workers: [0-9.,]+ images/s"},
+            {"extract --batch 2 --warmup 0 --reps 2 --workers 1",
+                "extract: feature extraction MobileFaceNet [^:]*16 images per run[^:]*: [0-9.,]+ images/s"},
+            {"tenfold --pairs 200 --warmup 1 --reps 3", "tenfold: 10-fold accuracy of 200 pairs: [0-9.,]+ pairs/s"},
+            {"search --probes 4 --distractors 50 --runs 2 --warmup 0 --threads 1",
+                "search: MegaFace search 4 probes x 50 distractors x 512 dims, top-10, djl engine, 1 threads: [0-9.,]+ scores/s"},
+        };
+        for (String[] run : runs) {
+            r = run("bench " + run[0]);
+            assertEquals(0, r.status(), r.err());
+            String line = r.out().strip();
+            assertFalse(line.contains("\n"), "one line: " + line);
+            assertTrue(line.matches(run[1] + " \\(median of \\d+ runs after \\d+ warm-up; min .*, max .*; peak RSS [0-9.]+ GB; "
+                    + "other processes used \\d+% of one core meanwhile.*\\)"), line);
+        }
+        r = run("bench nothing");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("nothing"), r.err());
+        r = run("bench train --bach 2");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("command line: bach: unknown key for train (did you mean 'batch'?)"), r.err());
+        r = run("bench search --engine gpu");
+        assertTrue(r.err().contains("command line: engine: expected java or djl, got 'gpu'"), r.err());
     }
 
     @Test

@@ -157,6 +157,8 @@ public final class FacexCommands {
                 return io.facex.core.jobs.Jobs::stopRequested;
             }
         };
+        // DJL finds its engine through the context class loader once per JVM: load it the platform's way first.
+        io.facex.core.nn.Djl.noGradOnThisThread();
         io.facex.core.jobs.MachineLoad load = new io.facex.core.jobs.MachineLoad();
         try (io.facex.core.jobs.Jobs.Job job = io.facex.core.jobs.Jobs.start()) {
             io.facex.api.BenchmarkResult r = registry.use(info, () -> {
