@@ -152,7 +152,7 @@ class TrainingInContainerTest {
         Files.createDirectories(out);
         Path lock = out.resolve(".facex-train.lock");
         java.util.concurrent.CompletableFuture<ContainerTest.Result> first =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(trainLine(out, 8)));
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(trainLine(out, 2)));
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!(Files.exists(lock) && Files.readString(lock).startsWith("pid ")) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -164,7 +164,7 @@ class TrainingInContainerTest {
         assertTrue(second.err().contains(out + " is in use by a running training (pid " + ProcessHandle.current().pid()),
                 second.err());
         assertEquals("", Files.readString(lock), "released when the first finished");
-        assertEquals(0, run(trainLine(out, 9) + " --resume").status(), "free again afterwards");
+        assertEquals(0, run(trainLine(out, 3) + " --resume").status(), "free again afterwards");
     }
 
     @Test
