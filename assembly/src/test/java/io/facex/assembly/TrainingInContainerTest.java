@@ -269,7 +269,7 @@ class TrainingInContainerTest {
             {"extract --batch 2 --warmup 0 --reps 2 --workers 1",
                 "extract: feature extraction MobileFaceNet [^:]*16 images per run[^:]*: [0-9.,]+ images/s"},
             {"tenfold --pairs 200 --warmup 1 --reps 3", "tenfold: 10-fold accuracy of 200 pairs: [0-9.,]+ pairs/s"},
-            {"search --probes 4 --distractors 50 --runs 2 --warmup 0 --threads 1",
+            {"search --probes 4 --distractors 50 --runs 2 --warmup 0 --search_threads 1",
                 "search: MegaFace search 4 probes x 50 distractors x 512 dims, top-10, djl engine, 1 threads: [0-9.,]+ scores/s"},
         };
         for (String[] run : runs) {

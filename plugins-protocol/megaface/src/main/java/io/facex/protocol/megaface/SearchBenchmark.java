@@ -23,11 +23,11 @@ public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> 
     /**
      * @param distractors    MegaFace distractors (the full set: 1,000,000)
      * @param probes         FaceScrub probes (FaceX-Zoo's list: 3,530)
-     * @param threads        search threads; 0 for every core
+     * @param searchThreads  search threads; 0 for every core ({@code --threads} is the launcher's: libtorch's threads)
      * @param engine         {@code java} or {@code djl}, as the protocol's {@code engine} setting
      * @param compareMatmul  also time libtorch's bare matrix product of the same shapes
      */
-    public record Config(int distractors, int probes, int dim, int k, int block, int threads, String engine,
+    public record Config(int distractors, int probes, int dim, int k, int block, int searchThreads, String engine,
                          int runs, int warmup, long seed, boolean compareMatmul) {
     }
 
@@ -60,8 +60,8 @@ public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> 
                 throw new InvalidConfigException(positive[i], "must be at least 1, got " + values[i]);
             }
         }
-        if (c.threads() < 0 || c.warmup() < 0) {
-            throw new InvalidConfigException(c.threads() < 0 ? "threads" : "warmup", "must be ≥ 0");
+        if (c.searchThreads() < 0 || c.warmup() < 0) {
+            throw new InvalidConfigException(c.searchThreads() < 0 ? "search_threads" : "warmup", "must be ≥ 0");
         }
         try {
             TopKSearch.Engine.parse(c.engine());
@@ -72,7 +72,7 @@ public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> 
 
     @Override
     public BenchmarkResult run(Config c, BenchmarkContext context) {
-        int threads = c.threads() > 0 ? c.threads() : Runtime.getRuntime().availableProcessors();
+        int threads = c.searchThreads() > 0 ? c.searchThreads() : Runtime.getRuntime().availableProcessors();
         float[][] probes = randomUnit(c.probes(), c.dim(), c.seed());
         float[][] distractors = randomUnit(c.distractors(), c.dim(), c.seed() + 1);
         DistractorBlocks d = DistractorBlocks.plan(c.dim(), c.block(), new int[] {c.distractors()});
