@@ -2,7 +2,13 @@ package io.facex.tools;
 
 import io.facex.api.InvalidConfigException;
 
-/** The range checks the benchmarks' options share. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** What the benchmarks share: their options' range checks and their scratch folders. */
 final class Checks {
 
     private Checks() {
@@ -15,6 +21,13 @@ final class Checks {
     static void atLeast(String key, int value, int min) {
         if (value < min) {
             throw new InvalidConfigException(key, "must be at least " + min + ", got " + value);
+        }
+    }
+
+    /** Removes a benchmark's scratch folder and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

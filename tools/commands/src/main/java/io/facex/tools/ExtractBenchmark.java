@@ -12,10 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Throughput of feature extraction as {@code facex eval} runs it: JPEG decoding on worker threads ahead
@@ -93,9 +91,7 @@ public final class ExtractBenchmark implements Benchmark<ExtractBenchmark.Config
                     flip ? ", flip fusion" : "", System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s",
                     ips.stream().mapToDouble(Double::doubleValue).toArray(), warmup);
         } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Checks.deleteTree(tmp);
         }
     }
 }

@@ -13,10 +13,8 @@ import io.facex.tools.synthetic.SyntheticFaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code facex bench loader}: throughput of the data loader alone, decoding, augmentation and
@@ -91,9 +89,7 @@ public final class LoaderBenchmark implements Benchmark<LoaderBenchmark.Config> 
             }
         } finally {
             if (tmp != null) {
-                try (Stream<Path> s = Files.walk(tmp)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                Checks.deleteTree(tmp);
             }
         }
         if (ips.isEmpty()) {

@@ -18,12 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Throughput of the training step alone (forward + backward + update), measured through the real
@@ -108,9 +106,7 @@ public final class TrainBenchmark implements Benchmark<TrainBenchmark.Config> {
             TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, tmp, null, null, Map.of()),
                     data, timer, context.stopRequested());
         } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Checks.deleteTree(tmp);
         }
         double[] ips = seconds.stream().skip(warmup).mapToDouble(t -> batch / t).toArray();
         return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%d classes, %s), batch %d, %s threads",
