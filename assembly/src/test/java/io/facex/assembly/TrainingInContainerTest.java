@@ -77,6 +77,7 @@ class TrainingInContainerTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("resumed from " + out.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
         assertTrue(r.out().contains("trained 2 epochs, 6 steps"), r.out());
+        assertEquals(7, Files.readAllLines(out.resolve("train_loss.csv")).size(), "the resumed job appends: header + 6 steps");
 
         r = run(trainLine(home.resolve("from-pt"), 1) + " --pretrain_model "
                 + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath());
