@@ -25,9 +25,10 @@ public record PluginKind(String id, Class<? extends Plugin<?>> type) {
     public static final PluginKind FACE_DETECTOR = new PluginKind("face-detector", cast(FaceDetector.class));
     public static final PluginKind LANDMARK_DETECTOR = new PluginKind("landmark-detector", cast(LandmarkDetector.class));
     public static final PluginKind FACE_RECOGNIZER = new PluginKind("face-recognizer", cast(FaceRecognizer.class));
+    public static final PluginKind BENCHMARK = new PluginKind("benchmark", cast(Benchmark.class));
 
     private static final List<PluginKind> ALL = List.of(BACKBONE, HEAD, TRAINING_MODE, TEST_PROTOCOL, CROPPER,
-            FACE_DETECTOR, LANDMARK_DETECTOR, FACE_RECOGNIZER);
+            FACE_DETECTOR, LANDMARK_DETECTOR, FACE_RECOGNIZER, BENCHMARK);
 
     /** Every kind, in listing order. */
     public static List<PluginKind> values() {

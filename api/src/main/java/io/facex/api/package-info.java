@@ -1,6 +1,7 @@
 /**
  * The contracts plugins implement: {@link io.facex.api.Backbone}, {@link io.facex.api.Head},
- * {@link io.facex.api.TrainingMode}, {@link io.facex.api.TestProtocol}, {@link io.facex.api.Cropper}.
+ * {@link io.facex.api.TrainingMode}, {@link io.facex.api.TestProtocol}, {@link io.facex.api.Cropper},
+ * {@link io.facex.api.Benchmark}.
  * Semantically versioned: third parties compile against it.
  */
 @Version("2.1.0")

@@ -111,7 +111,8 @@ class ContainerTest {
     void infoOnAHeadShowsItsSizes() {
         Result r = run("info MV-Softmax");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("features: 512, classes: 72778"), r.out());
+        assertTrue(r.out().contains("sized by the platform: features from the backbone, classes from the training data "
+                + "(this configuration states 512 features, 72778 classes)"), r.out());
         assertTrue(r.out().contains("mv_weight: 1.12"), r.out());
     }
 

@@ -1,6 +1,6 @@
 package io.facex.assembly;
 
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticFaces;
 import io.facex.launch.FacexContainer;
 import io.facex.weights.Npy;
 import io.facex.weights.Tensor;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -76,6 +77,7 @@ class TrainingInContainerTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("resumed from " + out.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
         assertTrue(r.out().contains("trained 2 epochs, 6 steps"), r.out());
+        assertEquals(7, Files.readAllLines(out.resolve("train_loss.csv")).size(), "the resumed job appends: header + 6 steps");
 
         r = run(trainLine(home.resolve("from-pt"), 1) + " --pretrain_model "
                 + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath());
@@ -83,7 +85,8 @@ class TrainingInContainerTest {
         assertTrue(r.out().contains("the head starts fresh"), r.out());
         r = run(trainLine(home.resolve("from-ours"), 1) + " --pretrain_model " + out.resolve("Epoch_0.safetensors"));
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("initialised from " + out.resolve("Epoch_0.safetensors") + " (backbone and head)"), r.out());
+        assertTrue(r.out().contains("backbone initialised from " + out.resolve("Epoch_0.safetensors")), r.out());
+        assertTrue(r.out().contains("head initialised from " + out.resolve("Epoch_0.safetensors")), r.out());
 
         Path features = home.resolve("features.npy");
         r = run("embed --weights " + out.resolve("Epoch_1.safetensors") + " --input " + data.imageList()
@@ -92,12 +95,77 @@ class TrainingInContainerTest {
         Tensor t = Npy.read(features);
         assertEquals(data.testImages(), t.shape()[0]);
         assertEquals(512, t.shape()[1]);
+
+        // A backbone configured on the command line is recorded in the checkpoint: embed needs no -b
+        // and gets the configuration with it (128-d features, not the default 512).
+        Path small = home.resolve("small");
+        r = run(trainLine(small, 1) + " --set backbone.feat_dim=128 --set head.margin=0.3");
+        assertEquals(0, r.status(), r.err() + r.out());
+        r = run("embed --weights " + small.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("of 128 values from MobileFaceNet"), r.out());
+        assertEquals(128, Npy.read(features).shape()[1]);
+        Map<String, String> meta = io.facex.weights.Safetensors.metadata(small.resolve("Epoch_0.safetensors"));
+        assertEquals("MV-Softmax", meta.get("head"));
+        assertTrue(meta.get("head_config").contains("\"margin\":0.3"), meta.get("head_config"));
+        assertTrue(meta.get("job").contains("\"out_dir\":\"" + small + "\""), meta.get("job"));
+        assertEquals("128,6", meta.get("head_size"));
+
+        // A -b that contradicts the checkpoint is refused rather than mis-loaded.
+        r = run("embed -b ResNet --weights " + small.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("holds a MobileFaceNet backbone, not ResNet"), r.err());
+
+        // A checkpoint written before checkpoints named their model still loads, with -b, and still resumes.
+        Path old = home.resolve("old");
+        Files.createDirectories(old);
+        io.facex.weights.StateDict sd = io.facex.weights.Safetensors.read(out.resolve("Epoch_0.safetensors"));
+        Map<String, Object> oldMeta = new java.util.LinkedHashMap<>();
+        for (String k : new String[] {"epoch", "batch_id", "end_of_epoch", "step", "lr"}) {
+            oldMeta.put(k, sd.extras().get(k));
+        }
+        oldMeta.put("format", "facex-j/conventional/1");
+        io.facex.weights.Safetensors.write(old.resolve("Epoch_0.safetensors"), new io.facex.weights.StateDict("old", sd.asMap(), oldMeta));
+        r = run("embed --weights " + old.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("does not say which backbone it holds") && r.err().contains("give -b NAME"), r.err());
+        r = run("embed -b MobileFaceNet --weights " + old.resolve("Epoch_0.safetensors") + " --input " + data.imageList()
+                + " --data_root " + data.testRoot() + " --output " + features);
+        assertEquals(0, r.status(), r.err());
+        r = run(trainLine(old, 2) + " --resume");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("resumed from " + old.resolve("Epoch_0.safetensors") + ": epoch 1, batch 0, step 3"), r.out());
         float[] f = t.toFloatArray();
         double n = 0;
         for (int i = 0; i < 512; i++) {
             n += f[i] * f[i];
         }
         assertEquals(1.0, n, 1e-4);
+    }
+
+    /** A second training into a folder a running training holds is refused, naming the holder. */
+    @Test
+    void aRunningTrainingsFolderIsRefusedToASecondOne() throws Exception {
+        Path out = home.resolve("busy");
+        Files.createDirectories(out);
+        Path lock = out.resolve(".facex-train.lock");
+        java.util.concurrent.CompletableFuture<ContainerTest.Result> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(trainLine(out, 2)));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.exists(lock) && Files.readString(lock).startsWith("pid ")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ContainerTest.Result second = run(trainLine(out, 1) + " --resume");
+        ContainerTest.Result done = first.get();
+        assertEquals(0, done.status(), done.err());
+        assertEquals(1, second.status(), "refused while the first ran: " + second.out());
+        assertTrue(second.err().contains(out + " is in use by a running training (pid " + ProcessHandle.current().pid()),
+                second.err());
+        assertEquals("", Files.readString(lock), "released when the first finished");
+        assertEquals(0, run(trainLine(out, 3) + " --resume").status(), "free again afterwards");
     }
 
     @Test
@@ -116,16 +184,38 @@ class TrainingInContainerTest {
         Files.writeString(conf, "data_root: " + data.trainRoot() + "\ntrain_file: " + data.trainList() + "\nlearning_rate: 0.1\n");
         r = run("train --config " + conf);
         assertEquals(1, r.status());
-        assertTrue(r.err().contains(conf + ":3: learning_rate: unknown key learning_rate"), r.err());
+        assertTrue(r.err().contains(conf + ":3: learning_rate: unknown key for training with mode conventional"), r.err());
+
+        // Any option of the mode, backbone or head on the command line, checked like the YAML path.
+        String base = "train --data_root " + data.trainRoot() + " --train_file " + data.trainList() + " --out_dir "
+                + home.resolve("y");
+        r = run(base + " --lrr 0.1");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("command line: lrr: unknown option --lrr for training with mode conventional "
+                + "(did you mean 'lr'?)"), r.err());
+        r = run(base + " --set head.margn=0.3");
+        assertTrue(r.err().contains("command line: head.margn: unknown key for MV-Softmax (did you mean 'margin'?)"), r.err());
+        r = run(base + " --set backbone.feat_dim=wide");
+        assertTrue(r.err().contains("command line: backbone.feat_dim: expected an integer, got 'wide'"), r.err());
+        r = run(base + " --seed 3000000000");
+        assertTrue(r.err().contains("command line: seed: must be in [0, 2147483647], got 3000000000"), r.err());
+        r = run(base + " stray");
+        assertTrue(r.err().contains("unexpected argument 'stray'"), r.err());
+        Files.writeString(conf, "data_root: " + data.trainRoot() + "\ntrain_file: " + data.trainList() + "\nhead:\n  margin: 2\n");
+        r = run("train -c " + conf);
+        assertTrue(r.err().contains(conf + ":4: head.margin: must be in [0, π/2), got 2.0"), r.err());
+        r = run("train --help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("--weight_decay") && r.out().contains("--set backbone.KEY=VALUE"), r.out());
 
         Path missing = home.resolve("missing.jpg");
         Path images = Files.writeString(home.resolve("images.txt"), missing.getFileName() + "\n");
-        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath()
+        r = run("embed -b MobileFaceNet --weights " + Path.of("../platform-weights/src/test/resources/fixtures/facexzoo_mobilefacenet_mv_epoch0.pt").toAbsolutePath()
                 + " --input " + images + " --output " + home.resolve("o.npy"));
         assertEquals(1, r.status());
         assertTrue(r.err().contains("images.txt:1") && r.err().contains("no such image"), r.err());
 
-        r = run("embed --weights " + Path.of("../platform-weights/src/test/resources/fixtures/hostile_checkpoint.pt").toAbsolutePath()
+        r = run("embed -b MobileFaceNet --weights " + Path.of("../platform-weights/src/test/resources/fixtures/hostile_checkpoint.pt").toAbsolutePath()
                 + " --input " + images + " --output " + home.resolve("o.npy"));
         assertEquals(1, r.status());
         assertTrue(r.err().contains("refusing to load hostile_checkpoint.pt: its pickle calls builtins.eval"), r.err());
@@ -166,15 +256,39 @@ class TrainingInContainerTest {
     }
 
     @Test
-    void benchmarksReportMedianThroughput() {
-        ContainerTest.Result r = run("bench --batch 2 --classes 10 --warmup 1 --reps 2 train");
+    void everyBenchmarkIsReachableAsBenchNameAndPrintsOneLine() {
+        ContainerTest.Result r = run("bench");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().matches("(?s)training step MobileFaceNet \\+ MV-Softmax \\(10 classes\\), batch 2, .*: [0-9.]+ images/s "
-                + "\\(median of 2 steps after warm-up.*peak RSS [0-9.]+ GB.*"), r.out());
-        r = run("bench --batch 4 --warmup 1 --reps 2 --workers 1 loader");
-        assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().matches("(?s)data loader .*batch 4, 1 workers: [0-9.]+ images/s \\(median of 2 .*"), r.out());
-        assertEquals(1, run("bench nothing").status());
+        for (String name : new String[] {"train", "loader", "extract", "tenfold", "search"}) {
+            assertTrue(r.out().matches("(?s).*\n" + name + " .*"), name + " listed: " + r.out());
+        }
+        String[][] runs = {
+            {"train --batch 2 --classes 10 --warmup 1 --reps 2",
+                "train: training step MobileFaceNet \\+ MV-Softmax \\(10 classes, conventional\\), batch 2, [^:]*: [0-9.,]+ images/s"},
+            {"loader --batch 4 --warmup 1 --reps 2 --workers 1",
+                "loader: data loader \\(OpenCV decode \\+ flip \\+ normalise\\), batch 4, 1 workers: [0-9.,]+ images/s"},
+            {"extract --batch 2 --warmup 0 --reps 2 --workers 1",
+                "extract: feature extraction MobileFaceNet [^:]*16 images per run[^:]*: [0-9.,]+ images/s"},
+            {"tenfold --pairs 200 --warmup 1 --reps 3", "tenfold: 10-fold accuracy of 200 pairs: [0-9.,]+ pairs/s"},
+            {"search --probes 4 --distractors 50 --runs 2 --warmup 0 --search_threads 1",
+                "search: MegaFace search 4 probes x 50 distractors x 512 dims, top-10, djl engine, 1 threads: [0-9.,]+ scores/s"},
+        };
+        for (String[] run : runs) {
+            r = run("bench " + run[0]);
+            assertEquals(0, r.status(), r.err());
+            String line = r.out().strip();
+            assertFalse(line.contains("\n"), "one line: " + line);
+            assertTrue(line.matches(run[1] + " \\(median of \\d+ runs after \\d+ warm-up; min .*, max .*; peak RSS [0-9.]+ GB; "
+                    + "other processes used \\d+% of one core meanwhile.*\\)"), line);
+        }
+        r = run("bench nothing");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("nothing"), r.err());
+        r = run("bench train --bach 2");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("command line: bach: unknown key for train (did you mean 'batch'?)"), r.err());
+        r = run("bench search --engine gpu");
+        assertTrue(r.err().contains("command line: engine: expected java or djl, got 'gpu'"), r.err());
     }
 
     @Test

@@ -2,9 +2,13 @@ package io.facex.launch;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * {@code bin/facex}: with no arguments opens the interactive shell; with arguments runs one command
@@ -26,6 +30,9 @@ public final class Launcher {
         Path home = Path.of(System.getProperty("facex.home", ".")).toAbsolutePath().normalize();
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         args = takeThreads(args);
+        String[] rest = takeVerbose(args);
+        quietLibraries(rest.length < args.length || isSet(System.getenv("FACEX_VERBOSE")));
+        args = rest;
         if (args.length > 0) {
             // No console to drive: tell JLine so, instead of letting it warn that it could not find one.
             System.setProperty("org.jline.terminal.dumb", "true");
@@ -66,6 +73,46 @@ public final class Launcher {
         return rest.toArray(String[]::new);
     }
 
+    /** {@code --verbose} is a launcher option for every command, removed from the command like {@code --threads}. */
+    static String[] takeVerbose(String[] args) {
+        return java.util.Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+    }
+
+    private static boolean isSet(String env) {
+        return env != null && !env.isBlank() && !env.equals("0") && !env.equalsIgnoreCase("false");
+    }
+
+    /**
+     * The libraries' log levels, before anything logs: by default warnings and errors only (the levels of
+     * {@code simplelogger.properties}, which a plain {@code java -cp 'lib/*'} run reads too), and libtorch's
+     * C++ warnings off; verbose, every SLF4J level at info and libtorch at its own default. Set as system
+     * properties, so neither depends on the class loader that happens to log first, and only where the user
+     * has set none ({@code FACEX_OPTS=-D...}). libtorch follows {@code TORCH_CPP_LOG_LEVEL} when that is set.
+     */
+    static void quietLibraries(boolean verbose) {
+        Properties levels = new Properties();
+        try (InputStream in = Launcher.class.getResourceAsStream("/simplelogger.properties")) {
+            if (in != null) {
+                levels.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String key : levels.stringPropertyNames()) {
+            boolean level = key.equals("org.slf4j.simpleLogger.defaultLogLevel")
+                    || key.startsWith("org.slf4j.simpleLogger.log.");
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, verbose && level ? "info" : levels.getProperty(key));
+            }
+        }
+        if (!verbose && System.getProperty(TORCH_LOG_LEVEL) == null) {
+            System.setProperty(TORCH_LOG_LEVEL, "ERROR");
+        }
+    }
+
+    /** The property io.facex.core.nn.TorchLog reads (a class private to the core bundle). */
+    static final String TORCH_LOG_LEVEL = "facex.torch.log_level";
+
     /** Joins arguments into a Gogo command line, quoting what the shell would otherwise split or expand. */
     static String commandLine(String[] args) {
         StringBuilder sb = new StringBuilder();
@@ -99,7 +146,8 @@ public final class Launcher {
               bench train|loader|extract      throughput, median after warm-up
               help [COMMAND]                  this text, or a command's options
 
-            Any command takes --threads N (libtorch's intra-op threads; default: all cores).
+            Any command takes --threads N (libtorch's intra-op threads; default: all cores) and --verbose
+            (the libraries' log lines: DJL's INFO, libtorch's C++ warnings; also FACEX_VERBOSE=1).
 
             Plugins: drop a plugin bundle (.jar) into plugins/ and it is available at once; remove it
             and it is gone. Environment: FACEX_OPTS adds JVM options (e.g. -Xmx8g).

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The packages the launcher's class path lends to bundles: DJL and OpenCV through JavaCPP (JVM-wide
- * singletons, since native libraries can be loaded only once per JVM) and SLF4J, which DJL logs through. Computed from the jars that
+ * singletons, since native libraries can be loaded only once per JVM), SLF4J, which DJL logs through, and
+ * JNA, DJL's own dependency, with which the core sets libtorch's log level. Computed from the jars that
  * actually hold those classes, so the list always matches what is on the class path, with an explicit
  * version that bundles' import ranges check.
  */
@@ -28,6 +29,7 @@ final class SystemPackages {
     private static final String[] ANCHORS = {
         "ai.djl.Model", "ai.djl.pytorch.engine.PtEngine", "ai.djl.pytorch.jni.JniUtils", "org.slf4j.Logger",
         "org.bytedeco.javacpp.Loader", "org.bytedeco.opencv.opencv_core.Mat", "org.bytedeco.openblas.global.openblas",
+        "com.sun.jna.Native",
     };
     private static final Pattern VERSION = Pattern.compile("-(\\d+\\.\\d+(?:\\.\\d+)?)(?:[-.][^/]*)?\\.jar$");
 

@@ -21,11 +21,20 @@ public final class CommandLine {
     private static final Pattern NUMBER = Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
 
     /**
-     * @param config  the {@code --config} file, or null
-     * @param options every other option as a tree
-     * @param help    whether help was asked for
+     * @param config     the {@code --config} file, or null
+     * @param options    every other option as a tree
+     * @param help       whether help was asked for
+     * @param positional words that are not options ({@code bench NAME}), in order
      */
-    public record Parsed(Path config, ObjectNode options, boolean help) {
+    public record Parsed(Path config, ObjectNode options, boolean help, List<String> positional) {
+
+        /** For commands that take options only. */
+        public void requireNoPositional() {
+            if (!positional.isEmpty()) {
+                throw new ConfigException(null, 0, "", "command line: unexpected argument '" + positional.get(0)
+                        + "'; options are --name value, --name=value or --set key=value (see --help)");
+            }
+        }
     }
 
     private CommandLine() {
@@ -35,6 +44,7 @@ public final class CommandLine {
         ObjectNode options = Configs.yaml().createObjectNode();
         Path config = null;
         boolean help = false;
+        List<String> positional = new java.util.ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("-h") || a.equals("--help")) {
@@ -53,8 +63,8 @@ public final class CommandLine {
                 continue;
             }
             if (!a.startsWith("--") || a.length() == 2) {
-                throw new ConfigException(null, 0, "", "command line: unexpected argument '" + a
-                        + "'; options are --name value, --name=value or --set key=value (see --help)");
+                positional.add(a);
+                continue;
             }
             String name = a.substring(2);
             String value = null;
@@ -80,7 +90,7 @@ public final class CommandLine {
                 set(options, name, value == null ? "true" : value);
             }
         }
-        return new Parsed(config, options, help);
+        return new Parsed(config, options, help, List.copyOf(positional));
     }
 
     private static boolean isValue(String next) {

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * scripts evaluate a run), on the benchmarks of a FaceX-Zoo {@code data_conf.yaml}. Features are
  * extracted once per model and benchmark and cached; each protocol writes its plots and tables into
  * {@code out/<model>/<benchmark>/}; the results come as a model × benchmark table (the paper's shape)
- * in Markdown, CSV and JSON, plus every score in {@code scores.csv}.
+ * in Markdown, CSV and JSON ({@code results.*}), every metric in {@code metrics.csv} (TAR@FAR, every
+ * rank, ...), and every verification pair's score in {@code scores.csv}.
  */
 public final class EvalCommand {
 
@@ -72,21 +73,27 @@ public final class EvalCommand {
         console.printf("evaluating %d model(s) on %s; results in %s%n", models.size(),
                 protocols.stream().map(TestProtocol::name).toList(), o.out());
         List<Row> rows = new ArrayList<>();
-        for (Path model : models) {
-            rows.addAll(evaluate(resolver.resolve(model, o.backbone(), o.backboneConf()), model, protocols, doc, cache, o,
-                    console, interactive));
-            write(rows, o.out());
+        try (PairScoresFile pairs = new PairScoresFile(o.out().resolve("scores.csv"))) {
+            for (Path model : models) {
+                rows.addAll(evaluate(resolver.resolve(model, o.backbone(), o.backboneConf()), model, protocols, doc, cache, o,
+                        pairs, console, interactive));
+                write(rows, o.out());
+            }
+            console.println();
+            console.print(wide(rows).render(Table.Format.MD));
+            console.printf("%nresults: %s, %s, %s; every metric: %s%n", o.out().resolve("results.md"),
+                    o.out().resolve("results.csv"), o.out().resolve("results.json"), o.out().resolve("metrics.csv"));
+            if (pairs.rows() > 0) {
+                console.printf("every pair's score: %s (%d pairs%s)%n", pairs.file(), pairs.rows(),
+                        pairs.skipped() == 0 ? "" : ", " + pairs.skipped() + " skipped, without a score");
+            }
         }
-        console.println();
-        console.print(wide(rows).render(Table.Format.MD));
-        console.printf("%nresults: %s, %s, %s; every score: %s%n", o.out().resolve("results.md"),
-                o.out().resolve("results.csv"), o.out().resolve("results.json"), o.out().resolve("scores.csv"));
         return rows;
     }
 
     private <C> List<Row> evaluate(ModelResolver.Resolved<C> resolved, Path model, List<TestProtocol<?>> protocols,
-                                   ConfigDocument doc, FeatureCache cache, Options o, PrintStream console,
-                                   boolean interactive) throws Exception {
+                                   ConfigDocument doc, FeatureCache cache, Options o, PairScoresFile pairs,
+                                   PrintStream console, boolean interactive) throws Exception {
         Backbone<C> backbone = resolved.backbone();
         C bc = resolved.config();
         String name = modelName(model);
@@ -102,16 +109,18 @@ public final class EvalCommand {
             }
         })) {
             for (TestProtocol<?> p : protocols) {
-                for (ProtocolResult.Score s : evaluate(p, doc, name, digest, backbone.name(), bc, embedder, extractor,
-                        cache, o.out(), console, interactive)) {
+                ProtocolResult r = evaluate(p, doc, name, digest, backbone.name(), bc, embedder, extractor, cache,
+                        o.out(), console, interactive);
+                for (ProtocolResult.Score s : r.scores()) {
                     rows.add(new Row(name, s));
                 }
+                pairs.add(name, r.pairs());
             }
         }
         return rows;
     }
 
-    private <P, C> List<ProtocolResult.Score> evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
+    private <P, C> ProtocolResult evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
             String modelDigest, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
             FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
         PluginInfo info = info(protocol);
@@ -144,7 +153,7 @@ public final class EvalCommand {
                     }
                 });
                 r.artifacts().forEach((what, file) -> console.printf("%s %s: %s -> %s%n", protocol.name(), modelName, what, file));
-                return r.scores();
+                return r;
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
@@ -303,6 +312,6 @@ public final class EvalCommand {
             all.add(r.model(), s.benchmark(), s.metric(), String.format(Locale.ROOT, "%.10f", s.value()),
                     Double.isNaN(s.stdError()) ? "" : String.format(Locale.ROOT, "%.10f", s.stdError()));
         }
-        Files.writeString(out.resolve("scores.csv"), all.render(Table.Format.CSV));
+        Files.writeString(out.resolve("metrics.csv"), all.render(Table.Format.CSV));
     }
 }

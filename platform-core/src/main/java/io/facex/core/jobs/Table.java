@@ -108,21 +108,28 @@ public final class Table {
     }
 
     private String csv() {
-        StringBuilder sb = new StringBuilder();
-        List<List<String>> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        for (List<String> r : all) {
-            for (int i = 0; i < r.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                String c = r.get(i);
-                sb.append(c.matches(".*[\",\\n\\r].*") ? '"' + c.replace("\"", "\"\"") + '"' : c);
-            }
-            sb.append('\n');
+        StringBuilder sb = new StringBuilder(csvRow(header.toArray()));
+        for (List<String> r : rows) {
+            sb.append(csvRow(r.toArray()));
         }
         return sb.toString();
+    }
+
+    /**
+     * One CSV record (RFC 4180) ending in a newline: a cell holding a comma, quote or line break is
+     * quoted, its quotes doubled; null is an empty cell. For files written row by row.
+     */
+    public static String csvRow(Object... cells) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            String c = cells[i] == null ? "" : cells[i].toString();
+            boolean quote = c.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\n' || ch == '\r');
+            sb.append(quote ? '"' + c.replace("\"", "\"\"") + '"' : c);
+        }
+        return sb.append('\n').toString();
     }
 
     private String json() {

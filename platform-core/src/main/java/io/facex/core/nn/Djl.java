@@ -7,12 +7,15 @@ import ai.djl.ndarray.NDManager;
  * DJL entry point for code running in bundles. DJL looks up its engine and native libraries through
  * the thread context class loader, once; inside the container that loader may be the framework's, which
  * cannot see DJL (it lives on the launcher's class path). Pinning the TCCL to DJL's own loader for the
- * first call makes the look-up work from any thread.
+ * first call makes the look-up work from any thread. Once the engine is loaded, libtorch's C++ log level is
+ * set as configured ({@link TorchLog}).
  */
 public final class Djl {
 
     private Djl() {
     }
+
+    private static boolean logLevelSet;
 
     /** The default engine, loading it on first use. */
     public static synchronized Engine engine() {
@@ -20,7 +23,12 @@ public final class Djl {
         ClassLoader saved = t.getContextClassLoader();
         t.setContextClassLoader(Engine.class.getClassLoader());
         try {
-            return Engine.getInstance();
+            Engine engine = Engine.getInstance();
+            if (!logLevelSet && engine.getEngineName().equals("PyTorch")) {
+                logLevelSet = true;
+                TorchLog.apply();
+            }
+            return engine;
         } finally {
             t.setContextClassLoader(saved);
         }

@@ -27,7 +27,7 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
-    public static final String[] FUNCTIONS = {"list", "info", "quickstart", "train", "trainlist", "bench", "embed", "eval"};
+    public static final String[] FUNCTIONS = {"list", "info", "train", "trainlist", "bench", "embed", "eval"};
 
     private final PluginRegistry registry;
 
@@ -76,29 +76,6 @@ public final class FacexCommands {
         });
     }
 
-    @Descriptor("The main job on its embedded default: generate synthetic faces, train MobileFaceNet + MV-Softmax, "
-            + "verify held-out pairs with LFW's 10-fold protocol and print the accuracy")
-    public void quickstart(
-            @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "quickstart") String out,
-            @Descriptor("training identities") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
-            @Descriptor("images per identity") @Parameter(names = {"--images"}, absentValue = "0") int images,
-            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs,
-            @Descriptor("learning rate") @Parameter(names = {"--lr"}, absentValue = "0") double lr,
-            @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
-            @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
-            @Descriptor("strength of pose, lighting, occlusion and noise (0 none, 1 strongest; default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
-            @Descriptor("epochs after which lr drops tenfold, e.g. '2,3' (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step)
-            throws Exception {
-        io.facex.core.tools.QuickStart.Options d = io.facex.core.tools.QuickStart.Options.defaults(Path.of(out));
-        int e = epochs > 0 ? epochs : d.epochs();
-        io.facex.core.tools.QuickStart.Options o = new io.facex.core.tools.QuickStart.Options(d.out(),
-                identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
-                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(),
-                nuisance >= 0 ? nuisance : d.nuisance(), e, d.batchSize(), lr > 0 ? lr : d.lr(),
-                !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), d.seed(), d.workers());
-        new io.facex.core.tools.QuickStart(registry).run(o, System.out, System.console() != null);
-    }
-
     @Descriptor("Train a face recognition model. Options are FaceX-Zoo train.py's (--data_root, --train_file, "
             + "--backbone_type, --head_type, --mode, --lr, --epoches, --step, --batch_size, --out_dir, --resume, ...) plus "
             + "every option of the chosen training mode; --set backbone.KEY=VALUE / --set head.KEY=VALUE set the backbone's "
@@ -106,6 +83,7 @@ public final class FacexCommands {
     public void train(@Descriptor("options: --name value, --name=value, --flag, --set [section.]key=value, -c FILE, --help")
                       String... args) throws Exception {
         io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
+        p.requireNoPositional();
         io.facex.core.train.TrainCommand cmd = new io.facex.core.train.TrainCommand(registry,
                 io.facex.core.train.TrainCommand.LISTS);
         if (p.help()) {
@@ -130,55 +108,82 @@ public final class FacexCommands {
         System.out.printf("%d images of %d identities -> %s%n", l.size(), l.numClasses(), output);
     }
 
-    @Descriptor("Measure throughput: 'train' times the training step alone (forward + backward + update) on random "
-            + "batches; 'loader' times the data loader alone (a synthetic list unless --train_file is given); 'extract' "
-            + "times feature extraction for evaluation (8 x --batch synthetic images per run)")
-    public void bench(
-            @Descriptor("backbone name") @Parameter(names = {"-b", "--backbone"}, absentValue = "MobileFaceNet") String backbone,
-            @Descriptor("head name") @Parameter(names = {"-H", "--head"}, absentValue = "MV-Softmax") String head,
-            @Descriptor("training mode") @Parameter(names = {"-m", "--mode"}, absentValue = "conventional") String mode,
-            @Descriptor("images per step") @Parameter(names = {"--batch"}, absentValue = "32") int batch,
-            @Descriptor("identities (the head's width; FaceX-Zoo trains with 72778)") @Parameter(names = {"--classes"}, absentValue = "72778") int classes,
-            @Descriptor("untimed steps first") @Parameter(names = {"--warmup"}, absentValue = "3") int warmup,
-            @Descriptor("timed steps (the median is reported)") @Parameter(names = {"--reps"}, absentValue = "10") int reps,
-            @Descriptor("loader: image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
-            @Descriptor("loader: folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
-            @Descriptor("loader: a training list to read") @Parameter(names = {"--train_file"}, absentValue = "") String trainFile,
-            @Descriptor("what to measure: train, loader or extract") String what) throws Exception {
-        if (what.equals("loader")) {
-            io.facex.core.tools.TrainBenchmark.print(io.facex.core.tools.LoaderBenchmark.run(
-                    dataRoot.isEmpty() ? null : Path.of(dataRoot), trainFile.isEmpty() ? null : Path.of(trainFile),
-                    batch, workers, warmup, reps), String.format("data loader (OpenCV decode + flip + normalise), batch %d, %d workers",
-                    batch, workers), System.out);
-            return;
-        }
-        if (what.equals("extract")) {
-            if (reps < 1 || warmup < 0 || batch < 1) {
-                throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0");
+    @Descriptor("Measure throughput with a benchmark: 'bench NAME [--option value ...]' prints one line naming the figure "
+            + "and its unit (median of several runs after warm-up, with peak memory and the CPU other processes took); "
+            + "'bench' alone lists the benchmarks (train, loader, extract, tenfold, search, ...) with their options")
+    public void bench(@Descriptor("NAME, then its options: --name value, --name=value, --set key=value; NAME --help lists them")
+                      String... args) throws Exception {
+        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
+        List<PluginInfo> all = registry.list().stream().filter(i -> i.kind().equals(PluginKind.BENCHMARK)).toList();
+        if (p.positional().isEmpty()) {
+            Table t = new Table("benchmark", "measures", "options (defaults)", "bundle");
+            for (PluginInfo i : all) {
+                t.add(i.name(), i.plugin().description(), options(i.plugin()), i.origin());
             }
-            Backbone<?> b = registry.get(Backbone.class, backbone);
-            int images = batch * 8;
-            io.facex.core.tools.TrainBenchmark.print(io.facex.core.tools.ExtractBenchmark.run(b, images, workers, false,
-                    warmup, reps), String.format("feature extraction %s (OpenCV decode + forward, eval mode), %d images per "
-                    + "run, %d workers, %s threads", backbone, images, workers,
-                    System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
+            System.out.println("facex bench NAME [--option value ...]");
+            System.out.print(t.render(Table.Format.TEXT));
             return;
         }
-        if (!what.equals("train")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: train, loader, extract");
+        if (p.positional().size() > 1) {
+            throw new IllegalArgumentException("bench runs one benchmark at a time; got " + p.positional());
         }
-        if (batch < 1 || reps < 1 || warmup < 0 || classes < 2) {
-            throw new IllegalArgumentException("--batch and --reps must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
+        io.facex.api.Benchmark<?> b = registry.get(io.facex.api.Benchmark.class, p.positional().get(0));
+        PluginInfo info = all.stream().filter(i -> i.plugin() == b).findFirst().orElseThrow();
+        if (p.help()) {
+            System.out.println("facex bench " + b.name() + ": " + b.description());
+            System.out.println("options (defaults): " + options(b));
+            return;
         }
-        io.facex.core.tools.TrainBenchmark.Result r = new io.facex.core.tools.TrainBenchmark(registry)
-                .run(mode, backbone, head, batch, classes, warmup, reps);
-        io.facex.core.tools.TrainBenchmark.print(r, String.format("training step %s + %s (%d classes), batch %d, %s threads",
-                backbone, head, classes, batch, System.getProperty("ai.djl.pytorch.num_threads", "default")), System.out);
+        io.facex.api.BenchmarkResult r = measure(b, info, p.options());
+        System.out.println(r.line(b.name()));
+    }
+
+    private <C> io.facex.api.BenchmarkResult measure(io.facex.api.Benchmark<C> b, PluginInfo info,
+                                                     com.fasterxml.jackson.databind.node.ObjectNode options) throws Exception {
+        C config = Configs.bind(b, b.defaultConfig(), ConfigDocument.commandLine(options), List.of(), options);
+        io.facex.api.BenchmarkContext context = new io.facex.api.BenchmarkContext() {
+            @Override
+            public <P extends Plugin<?>> P plugin(Class<P> kind, String name) {
+                return registry.get(kind, name);
+            }
+
+            @Override
+            public PrintStream console() {
+                return System.out;
+            }
+
+            @Override
+            public java.util.function.BooleanSupplier stopRequested() {
+                return io.facex.core.jobs.Jobs::stopRequested;
+            }
+        };
+        // DJL finds its engine through the context class loader once per JVM: load it the platform's way first.
+        io.facex.core.nn.Djl.noGradOnThisThread();
+        io.facex.core.jobs.MachineLoad load = new io.facex.core.jobs.MachineLoad();
+        try (io.facex.core.jobs.Jobs.Job job = io.facex.core.jobs.Jobs.start()) {
+            io.facex.api.BenchmarkResult r = registry.use(info, () -> {
+                try {
+                    return b.run(config, context);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+            return r.withDetails(load.describe());
+        }
+    }
+
+    private static String options(Plugin<?> plugin) {
+        StringBuilder sb = new StringBuilder();
+        Configs.yaml().valueToTree(plugin.defaultConfig()).fields().forEachRemaining(e ->
+                sb.append(sb.length() == 0 ? "" : " ").append("--").append(e.getKey()).append(' ').append(e.getValue().asText()));
+        return sb.toString();
     }
 
     @Descriptor("Evaluate a checkpoint, or every checkpoint of a folder, on the benchmarks of a FaceX-Zoo data_conf.yaml "
             + "(LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...); prints a model x benchmark table and writes it as "
-            + "Markdown, CSV and JSON")
+            + "Markdown, CSV and JSON; every metric in metrics.csv, every verification pair's score in scores.csv")
     public void eval(
             @Descriptor("FaceX-Zoo data_conf.yaml: one section per benchmark") @Parameter(names = {"-d", "--data_conf"}, absentValue = "") String dataConf,
             @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,

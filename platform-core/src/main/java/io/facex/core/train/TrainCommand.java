@@ -153,7 +153,7 @@ public final class TrainCommand {
                 long total = (long) td.batchesPerEpoch(plan.batchSize()) * plan.epochs();
                 PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
                 try (Jobs.Job running = Jobs.start();
-                     TrainingReport report = new TrainingReport(out, total, 0, console, interactive)) {
+                     TrainingReport report = new TrainingReport(out, total, stepOf(resume), console, interactive)) {
                     if (lockNote.length() > 0) {
                         report.message(lockNote.toString());
                     }
@@ -253,6 +253,18 @@ public final class TrainCommand {
             return files.filter(p -> p.getFileName().toString().matches("Epoch_\\d+(_batch_\\d+)?\\.safetensors"))
                     .max(Comparator.comparing(TrainCommand::modified))
                     .orElseThrow(() -> new IOException("--resume: no checkpoint (Epoch_*.safetensors) in " + out));
+        }
+    }
+
+    /** Where a checkpoint left off, so a resumed job's bar and loss CSV continue instead of restarting. */
+    private static long stepOf(Path checkpoint) {
+        if (checkpoint == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(io.facex.weights.Safetensors.metadata(checkpoint).getOrDefault("step", "0"));
+        } catch (IOException | NumberFormatException e) {
+            return 0; // the loop reads the checkpoint properly and names what is wrong with it
         }
     }
 

@@ -2,7 +2,7 @@ package io.facex.core.eval;
 
 import io.facex.backbone.mobilefacenet.MobileFaceNet;
 import io.facex.core.embed.Embedder;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticFaces;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

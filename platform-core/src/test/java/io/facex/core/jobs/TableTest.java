@@ -19,6 +19,14 @@ class TableTest {
                 t.render(Table.Format.JSON));
     }
 
+    /** Rows written one at a time quote as the whole table does, line breaks anywhere in a cell included. */
+    @Test
+    void csvRowsQuoteCommasQuotesAndLineBreaks() {
+        assertEquals("LFW,\"a/b,c.jpg\",,1\n", Table.csvRow("LFW", "a/b,c.jpg", null, 1));
+        assertEquals("\"x\ny\nz\",\"say \"\"hi\"\"\",\"\r\"\n", Table.csvRow("x\ny\nz", "say \"hi\"", "\r"));
+        assertEquals("a\n\"two\nlines\"\n", new Table("a").add("two\nlines").render(Table.Format.CSV));
+    }
+
     @Test
     void unknownFormatIsExplained() {
         assertEquals("unknown format 'xml'; use text, md, csv or json",

@@ -1,6 +1,6 @@
 package io.facex.protocol.agedb30;
 
-import io.facex.data.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
 import io.facex.protocol.verification.Pair;
 import io.facex.protocol.verification.PairListException;
 import io.facex.protocol.verification.PairProtocolContract;

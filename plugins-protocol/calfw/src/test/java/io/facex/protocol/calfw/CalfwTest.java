@@ -1,6 +1,6 @@
 package io.facex.protocol.calfw;
 
-import io.facex.data.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
 import io.facex.protocol.verification.PairProtocolContract;
 
 /** The protocol contract, end to end on a synthetic data_conf.yaml, and AgeDB-30's file refused as CALFW's list. */

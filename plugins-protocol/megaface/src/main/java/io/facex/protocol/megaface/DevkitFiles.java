@@ -4,18 +4,14 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -216,48 +212,6 @@ final class DevkitFiles {
 
     private static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
-
-    // ---- writing ------------------------------------------------------------------------------
-
-    static void writeFacescrubList(Path file, List<String> paths, List<String> ids) throws IOException {
-        if (paths.size() != ids.size()) {
-            throw new IllegalArgumentException(paths.size() + " paths but " + ids.size() + " ids");
-        }
-        ObjectNode root = JSON.createObjectNode();
-        fill(root.putArray("path"), paths);
-        fill(root.putArray("id"), ids);
-        write(file, root);
-    }
-
-    static void writeMegafaceList(Path file, List<String> paths) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        fill(root.putArray("path"), paths);
-        write(file, root);
-    }
-
-    static void writeLines(Path file, String header, Collection<String> lines) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            if (header != null) {
-                w.write("# " + header + "\n");
-            }
-            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
-                w.write(it.next());
-                w.write('\n');
-            }
-        }
-    }
-
-    private static void fill(ArrayNode a, List<String> values) {
-        values.forEach(a::add);
-    }
-
-    private static void write(Path file, ObjectNode root) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            JSON.writeValue(w, root);
-        }
     }
 
     /** A devkit file that is not what it should be; the message starts with {@code file:line:}. */

@@ -1,89 +1,110 @@
 package io.facex.protocol.megaface;
 
 import ai.djl.engine.Engine;
+import io.facex.api.Benchmark;
+import io.facex.api.BenchmarkContext;
+import io.facex.api.BenchmarkResult;
+import io.facex.api.InvalidConfigException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Throughput of the distractor search on random unit features: probes × distractors scored per second,
- * median of several runs after warm-up, beside the machine's matrix-product rate for the same shapes
+ * {@code facex bench search}: throughput of the MegaFace distractor search on random unit features,
+ * probes × distractors scored per second, beside the machine's matrix-product rate for the same shapes
  * (libtorch sgemm through DJL, scores left in native memory): the physical limit of this search.
- *
- * <pre>
- * java -cp ... io.facex.protocol.megaface.SearchBenchmark [--distractors 100000] [--probes 3530] [--dim 512]
- *      [--k 10] [--block 512] [--threads N] [--engine java,djl] [--runs 5] [--warmup 1] [--seed 1]
- * </pre>
- *
- * {@link #measure} is the entry point for the platform's {@code bench} command.
  */
-public final class SearchBenchmark {
+public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> {
 
-    /** What to measure. */
-    public record Options(int distractors, int probes, int dim, int k, int block, int threads, List<String> engines,
-            int runs, int warmup, long seed) {
+    /**
+     * @param distractors    MegaFace distractors (the full set: 1,000,000)
+     * @param probes         FaceScrub probes (FaceX-Zoo's list: 3,530)
+     * @param searchThreads  search threads; 0 for every core ({@code --threads} is the launcher's: libtorch's threads)
+     * @param engine         {@code java} or {@code djl}, as the protocol's {@code engine} setting
+     * @param compareMatmul  also time libtorch's bare matrix product of the same shapes
+     */
+    public record Config(int distractors, int probes, int dim, int k, int block, int searchThreads, String engine,
+                         int runs, int warmup, long seed, boolean compareMatmul) {
+    }
 
-        public static Options defaults() {
-            return new Options(100_000, 3530, 512, 10, 512, Runtime.getRuntime().availableProcessors(),
-                    List.of("java", "djl"), 5, 1, 1);
+    @Override
+    public String name() {
+        return "search";
+    }
+
+    @Override
+    public String description() {
+        return "MegaFace rank-N search (blocked product + streaming top-K) on random features: scores/s";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Config defaultConfig() {
+        return new Config(100_000, 3530, 512, 10, 512, 0, "djl", 5, 1, 1, true);
+    }
+
+    @Override
+    public void validate(Config c) {
+        String[] positive = {"distractors", "probes", "dim", "k", "block", "runs"};
+        int[] values = {c.distractors(), c.probes(), c.dim(), c.k(), c.block(), c.runs()};
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 1) {
+                throw new InvalidConfigException(positive[i], "must be at least 1, got " + values[i]);
+            }
+        }
+        if (c.searchThreads() < 0 || c.warmup() < 0) {
+            throw new InvalidConfigException(c.searchThreads() < 0 ? "search_threads" : "warmup", "must be ≥ 0");
+        }
+        try {
+            TopKSearch.Engine.parse(c.engine());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("engine", "expected java or djl, got '" + c.engine() + "'");
         }
     }
 
-    /** One engine's figures; {@code seconds} holds every timed run. */
-    public record Figure(String what, double medianSeconds, double pairsPerSecond, double gflops, double[] seconds) {
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%-28s median %.3f s  %,.0f probe-distractor scores/s  %.1f GFLOP/s  runs %s",
-                    what, medianSeconds, pairsPerSecond, gflops, Arrays.toString(seconds));
-        }
-    }
-
-    private SearchBenchmark() {
-    }
-
-    /** Runs each requested engine, then the raw matrix product of the same shapes. */
-    public static List<Figure> measure(Options o) {
-        float[][] probes = randomUnit(o.probes(), o.dim(), o.seed());
-        float[][] distractors = randomUnit(o.distractors(), o.dim(), o.seed() + 1);
-        DistractorBlocks d = DistractorBlocks.plan(o.dim(), o.block(), new int[] {o.distractors()});
+    @Override
+    public BenchmarkResult run(Config c, BenchmarkContext context) {
+        int threads = c.searchThreads() > 0 ? c.searchThreads() : Runtime.getRuntime().availableProcessors();
+        float[][] probes = randomUnit(c.probes(), c.dim(), c.seed());
+        float[][] distractors = randomUnit(c.distractors(), c.dim(), c.seed() + 1);
+        DistractorBlocks d = DistractorBlocks.plan(c.dim(), c.block(), new int[] {c.distractors()});
         DistractorBlocks.Source source = i -> distractors[i];
-        double flop = 2.0 * o.probes() * o.distractors() * o.dim();
-        List<Figure> out = new ArrayList<>();
-        for (String e : o.engines()) {
-            TopKSearch.Engine engine = TopKSearch.Engine.parse(e);
-            double[] t = time(o, () -> TopKSearch.search(probes, d, source, o.k(), o.threads(), engine));
-            out.add(figure(String.format(Locale.ROOT, "search %s, %d threads", e, o.threads()), t, flop, o));
+        TopKSearch.Engine engine = TopKSearch.Engine.parse(c.engine());
+        double scores = (double) c.probes() * c.distractors();
+        double[] search = rates(c, scores, () -> TopKSearch.search(probes, d, source, c.k(), threads, engine));
+        BenchmarkResult r = BenchmarkResult.median(String.format(Locale.ROOT,
+                "MegaFace search %d probes x %d distractors x %d dims, top-%d, %s engine, %d threads", c.probes(),
+                c.distractors(), c.dim(), c.k(), c.engine(), threads), "scores/s", search, c.warmup());
+        if (c.compareMatmul()) {
+            try (MatmulOnly m = new MatmulOnly(probes, d, source)) {
+                BenchmarkResult bare = BenchmarkResult.median("", "scores/s", rates(c, scores, m), c.warmup());
+                r = r.withDetails(String.format(Locale.ROOT, "%.0f%% of libtorch's bare matrix product of the same shapes, "
+                        + "%,.0f scores/s, %.1f GFLOP/s", 100 * r.value() / bare.value(), bare.value(),
+                        bare.value() * 2 * c.dim() / 1e9));
+            }
         }
-        try (MatmulOnly m = new MatmulOnly(probes, d, source)) {
-            out.add(figure("libtorch matmul only", time(o, m), flop, o));
-        }
-        return out;
+        return r;
     }
 
-    private static Figure figure(String what, double[] t, double flop, Options o) {
-        double[] sorted = t.clone();
-        Arrays.sort(sorted);
-        // torch.median's convention: the lower middle for an even count
-        double median = sorted[(sorted.length - 1) / 2];
-        return new Figure(what, median, (double) o.probes() * o.distractors() / median, flop / median / 1e9, t);
-    }
-
-    private static double[] time(Options o, Runnable run) {
-        for (int i = 0; i < o.warmup(); i++) {
+    private static double[] rates(Config c, double scores, Runnable run) {
+        for (int i = 0; i < c.warmup(); i++) {
             run.run();
         }
-        double[] t = new double[o.runs()];
-        for (int i = 0; i < o.runs(); i++) {
+        double[] rates = new double[c.runs()];
+        for (int i = 0; i < c.runs(); i++) {
             long t0 = System.nanoTime();
             run.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
+            rates[i] = scores / ((System.nanoTime() - t0) / 1e9);
         }
-        return t;
+        return rates;
     }
 
     /** The same products as the DJL search and nothing else: no copies either way, no top-K. */
@@ -161,39 +182,5 @@ public final class SearchBenchmark {
         double u = 1 - r.nextDouble();
         double v = r.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
-
-    public static void main(String[] args) {
-        Options d = Options.defaults();
-        int distractors = d.distractors(), probes = d.probes(), dim = d.dim(), k = d.k(), block = d.block();
-        int threads = d.threads(), runs = d.runs(), warmup = d.warmup();
-        long seed = d.seed();
-        List<String> engines = d.engines();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--distractors" -> distractors = Integer.parseInt(v);
-                case "--probes" -> probes = Integer.parseInt(v);
-                case "--dim" -> dim = Integer.parseInt(v);
-                case "--k" -> k = Integer.parseInt(v);
-                case "--block" -> block = Integer.parseInt(v);
-                case "--threads" -> threads = Integer.parseInt(v);
-                case "--engine" -> engines = List.of(v.split(","));
-                case "--runs" -> runs = Integer.parseInt(v);
-                case "--warmup" -> warmup = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                default -> throw new IllegalArgumentException("unknown option " + a);
-            }
-        }
-        Options o = new Options(distractors, probes, dim, k, block, threads, engines, runs, warmup, seed);
-        System.out.printf(Locale.ROOT, "%d probes x %d distractors x %d dims, top-%d, block %d, %d threads, %d cores%n",
-                probes, distractors, dim, k, block, threads, Runtime.getRuntime().availableProcessors());
-        for (Figure f : measure(o)) {
-            System.out.println(f);
-        }
     }
 }

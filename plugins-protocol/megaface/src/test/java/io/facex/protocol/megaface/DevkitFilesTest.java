@@ -1,5 +1,7 @@
 package io.facex.protocol.megaface;
 
+import io.facex.tools.synthetic.SyntheticDevkit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,10 +113,10 @@ class DevkitFilesTest {
         List<String> paths = List.of("A/A_0001.jpg", "A/A_0002.jpg", "B/B_0001.jpg");
         List<String> ids = List.of("A", "A", "B");
         Path fs = dir.resolve("t/facescrub_features_list.json");
-        DevkitFiles.writeFacescrubList(fs, paths, ids);
+        SyntheticDevkit.writeFacescrubList(fs, paths, ids);
         assertEquals(new DevkitFiles.FacescrubList(paths, ids), DevkitFiles.readFacescrubList(fs));
         Path mf = dir.resolve("t/megaface_features_list.json_3_1");
-        DevkitFiles.writeMegafaceList(mf, List.of("0/x/x.jpg", "0/y/y.jpg", "1/z/z.jpg"));
+        SyntheticDevkit.writeMegafaceList(mf, List.of("0/x/x.jpg", "0/y/y.jpg", "1/z/z.jpg"));
         assertEquals(List.of("0/x/x.jpg", "0/y/y.jpg", "1/z/z.jpg"), DevkitFiles.readMegafaceList(mf));
     }
 }

@@ -36,6 +36,16 @@ final class Fixtures {
         }
     }
 
+    /** The configuration that evaluates a synthetic devkit ({@code mask}: for MegaFace-Mask). */
+    static MegaFaceConfig config(io.facex.tools.synthetic.SyntheticDevkit.Result kit, boolean mask) {
+        MegaFaceConfig d = MegaFaceConfig.defaults(mask ? 1 : 0);
+        return new MegaFaceConfig(kit.facescrubList().toString(), kit.megafaceList().toString(),
+                kit.facescrubNoises().toString(), kit.megafaceNoises().toString(), kit.croppedFaceFolder().toString(),
+                kit.imageList().toString(), mask ? 1 : 0, kit.croppedFaceFolder().toString(),
+                kit.maskedImageList().toString(), d.facescrubCropDir(), d.megafaceCropDir(), d.maskedFacescrubCropDir(),
+                d.maxRank(), d.distractorCounts(), d.isConcat(), d.engine(), d.threads(), d.blockSize());
+    }
+
     static MegaFaceConfig with(MegaFaceConfig c, List<Integer> counts, int maxRank, int isConcat, String engine,
             int threads, int block) {
         return new MegaFaceConfig(c.facescrubList(), c.megacefaceList(), c.facescrubNoisesFile(), c.megafaceNoisesFile(),

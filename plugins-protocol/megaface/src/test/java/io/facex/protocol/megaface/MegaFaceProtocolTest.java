@@ -1,5 +1,7 @@
 package io.facex.protocol.megaface;
 
+import io.facex.tools.synthetic.SyntheticDevkit;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,9 +39,9 @@ class MegaFaceProtocolTest {
     /** Identity A with two images; three distractors. */
     private MegaFaceConfig handMade(int mask) throws IOException {
         Path kit = dir.resolve("kit");
-        DevkitFiles.writeFacescrubList(kit.resolve("facescrub_features_list.json"), List.of("A/A_1.jpg", "A/A_2.jpg"),
+        SyntheticDevkit.writeFacescrubList(kit.resolve("facescrub_features_list.json"), List.of("A/A_1.jpg", "A/A_2.jpg"),
                 List.of("A", "A"));
-        DevkitFiles.writeMegafaceList(kit.resolve("megaface_features_list.json_3_1"),
+        SyntheticDevkit.writeMegafaceList(kit.resolve("megaface_features_list.json_3_1"),
                 List.of("0/x/d_1.jpg", "0/x/d_2.jpg", "0/y/d_3.jpg"));
         MegaFaceConfig d = MegaFaceConfig.defaults(mask);
         return new MegaFaceConfig(kit.resolve("facescrub_features_list.json").toString(),
@@ -166,7 +168,7 @@ class MegaFaceProtocolTest {
     void streamingSearchEqualsTheFullScoreMatrixForEveryBlockSizeAndThreadCount() throws IOException {
         SyntheticDevkit.Result kit = kit();
         for (boolean masked : new boolean[] {false, true}) {
-            MegaFaceConfig base = kit.config(masked);
+            MegaFaceConfig base = Fixtures.config(kit, masked);
             Fixtures.MapLookup f = randomFeatures(kit, base, 24, 11);
             double[] at100 = reference(kit, base, f, masked, 100);
             double[] at2500 = reference(kit, base, f, masked, 2500);
@@ -199,7 +201,7 @@ class MegaFaceProtocolTest {
     @Test
     void noiseListsChangeTheResultAsFaceXZoosDo() throws IOException {
         SyntheticDevkit.Result kit = kit();
-        MegaFaceConfig c = Fixtures.with(kit.config(false), List.of(2500), 10, 0, "java", 2, 512);
+        MegaFaceConfig c = Fixtures.with(Fixtures.config(kit, false), List.of(2500), 10, 0, "java", 2, 512);
         Fixtures.MapLookup f = randomFeatures(kit, c, 24, 11);
         // noisy distractors become zero vectors: make them the best matches so removing them shows
         for (String p : kit.megafacePaths()) {
@@ -217,7 +219,7 @@ class MegaFaceProtocolTest {
     void probesWithoutAFeatureAreSkippedAndCounted() throws IOException {
         SyntheticDevkit.Result kit = kit();
         for (boolean masked : new boolean[] {false, true}) {
-            MegaFaceConfig c = Fixtures.with(kit.config(masked), List.of(2500), 10, 0, "java", 2, 512);
+            MegaFaceConfig c = Fixtures.with(Fixtures.config(kit, masked), List.of(2500), 10, 0, "java", 2, 512);
             Fixtures.MapLookup f = randomFeatures(kit, c, 24, 3);
             // one identity loses all but one image (no pairs left), another loses one; three distractors go
             for (int k = 1; k < 6; k++) {
@@ -241,7 +243,7 @@ class MegaFaceProtocolTest {
     @Test
     void noFaceScrubFeaturesAtAllIsNaNNotACrash() throws IOException {
         SyntheticDevkit.Result kit = kit();
-        MegaFaceConfig c = Fixtures.with(kit.config(false), List.of(100), 3, 0, "djl", 2, 512);
+        MegaFaceConfig c = Fixtures.with(Fixtures.config(kit, false), List.of(100), 3, 0, "djl", 2, 512);
         Fixtures.MapLookup f = randomFeatures(kit, c, 8, 1);
         f.features.keySet().removeIf(k -> k.startsWith(c.facescrubCropDir()));
         ProtocolResult r = megaFace.evaluate(c, f, null);
@@ -254,14 +256,14 @@ class MegaFaceProtocolTest {
     @Test
     void imagesAreTheListedOnesUnderTheirFolders() throws IOException {
         SyntheticDevkit.Result kit = kit();
-        MegaFaceConfig c = kit.config(false);
+        MegaFaceConfig c = Fixtures.config(kit, false);
         List<String> images = megaFace.images(c);
         assertEquals(kit.facescrubPaths().size() + kit.megafacePaths().size(), images.size());
         assertEquals("facescrub_crop/" + kit.facescrubPaths().get(0), images.get(0));
         assertEquals("megaface_crop/" + kit.megafacePaths().get(0), images.get(kit.facescrubPaths().size()));
         assertEquals(kit.croppedFaceFolder().toAbsolutePath().normalize(), megaFace.imageRoot(c));
 
-        List<String> masked = megaFaceMask.images(kit.config(true));
+        List<String> masked = megaFaceMask.images(Fixtures.config(kit, true));
         assertEquals(images.size() + kit.facescrubPaths().size(), masked.size());
         assertEquals("masked_facescrub_crop/" + kit.facescrubPaths().get(0), masked.get(images.size()));
 
@@ -275,7 +277,7 @@ class MegaFaceProtocolTest {
         // masked crops outside cropped_face_folder: absolute paths, as TestProtocol allows for a second folder
         Path elsewhere = dir.resolve("masked_elsewhere");
         Files.createDirectories(elsewhere);
-        MegaFaceConfig m = kit.config(true);
+        MegaFaceConfig m = Fixtures.config(kit, true);
         m = new MegaFaceConfig(m.facescrubList(), m.megacefaceList(), m.facescrubNoisesFile(), m.megafaceNoisesFile(),
                 m.croppedFaceFolder(), "", 1, elsewhere.toString(), "", m.facescrubCropDir(), m.megafaceCropDir(),
                 m.maskedFacescrubCropDir(), 10, List.of(), 0, "java", 1, 512);
@@ -288,7 +290,7 @@ class MegaFaceProtocolTest {
     @Test
     void writesTheCmcTableAndPlot() throws IOException {
         SyntheticDevkit.Result kit = kit();
-        MegaFaceConfig c = Fixtures.with(kit.config(false), List.of(100, 2500), 10, 0, "java", 2, 512);
+        MegaFaceConfig c = Fixtures.with(Fixtures.config(kit, false), List.of(100, 2500), 10, 0, "java", 2, 512);
         Path out = Files.createDirectories(dir.resolve("out"));
         ProtocolResult r = megaFace.evaluate(c, randomFeatures(kit, c, 24, 11), out);
         Path csv = r.artifacts().get("CMC table (CSV)");
@@ -324,7 +326,7 @@ class MegaFaceProtocolTest {
     @Test
     void tooManyDistractorsRequestedIsAConfigError() throws IOException {
         SyntheticDevkit.Result kit = kit();
-        MegaFaceConfig c = Fixtures.with(kit.config(false), List.of(10, 1_000_000), 10, 0, "java", 1, 512);
+        MegaFaceConfig c = Fixtures.with(Fixtures.config(kit, false), List.of(10, 1_000_000), 10, 0, "java", 1, 512);
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> megaFace.evaluate(c, randomFeatures(kit, c, 8, 1), null));
         assertEquals("distractor_counts", e.key());

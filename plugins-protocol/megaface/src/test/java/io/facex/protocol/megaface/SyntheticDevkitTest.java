@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facex.api.FeatureLookup;
 import io.facex.api.ProtocolResult;
-import io.facex.data.synthetic.PixelBaseline;
+import io.facex.tools.synthetic.PixelBaseline;
+import io.facex.tools.synthetic.SyntheticDevkit;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The synthetic devkit (tools/synthetic) read back by the protocol, and evaluated end to end. */
 class SyntheticDevkitTest {
 
     @TempDir
@@ -42,8 +44,8 @@ class SyntheticDevkitTest {
         assertTrue(Files.readString(kit.megafaceNoises()).contains("\t"), "both noise line forms are exercised");
         assertEquals(262, DevkitFiles.readImageList(kit.imageList()).size());
         // the configuration it names is what the protocol reads back
-        assertEquals(262, new MegaFace().images(kit.config(false)).size());
-        assertEquals(274, new MegaFaceMask().images(kit.config(true)).size());
+        assertEquals(262, new MegaFace().images(Fixtures.config(kit, false)).size());
+        assertEquals(274, new MegaFaceMask().images(Fixtures.config(kit, true)).size());
         // the same seed writes the same files
         SyntheticDevkit.Result again = SyntheticDevkit.builder(dir.resolve("again")).images(false).identities(4)
                 .imagesPerIdentity(3).distractors(250).noises(3, 5).seed(9).write();
@@ -58,7 +60,7 @@ class SyntheticDevkitTest {
         assertTrue(Files.readString(kit.dataConf()).contains("megaface-mask: 0"));
         for (boolean masked : new boolean[] {false, true}) {
             MegaFaceProtocol p = masked ? new MegaFaceMask() : new MegaFace();
-            MegaFaceConfig c = kit.config(masked);
+            MegaFaceConfig c = Fixtures.config(kit, masked);
             Path root = p.imageRoot(c);
             Map<String, float[]> features = new HashMap<>();
             List<String> images = p.images(c);

@@ -77,14 +77,11 @@ public final class Rfw extends AbstractPlugin<Rfw.Config> implements TestProtoco
 
     @Override
     public ProtocolResult evaluate(Config c, FeatureLookup features, Path outputDirectory) throws IOException {
-        List<ProtocolResult.Score> scores = new ArrayList<>();
-        Map<String, Integer> skipped = new LinkedHashMap<>();
-        Map<String, Path> artifacts = new LinkedHashMap<>();
+        Verification.Report report = new Verification.Report();
         for (Map.Entry<String, PairsConfig> e : c.races().entrySet()) {
-            Verification.evaluate("RFW-" + e.getKey(), pairs(e.getValue()), features, outputDirectory, scores, skipped,
-                    artifacts);
+            Verification.evaluate("RFW-" + e.getKey(), pairs(e.getValue()), features, outputDirectory, report);
         }
-        return new ProtocolResult(scores, skipped, artifacts);
+        return report.result();
     }
 
     /** A race's pairs with absolute image paths under its own face folder. */

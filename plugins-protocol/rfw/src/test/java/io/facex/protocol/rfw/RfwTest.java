@@ -6,7 +6,7 @@ import io.facex.api.InvalidConfigException;
 import io.facex.api.ProtocolResult;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
-import io.facex.data.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
 import io.facex.protocol.verification.PairListException;
 import io.facex.protocol.verification.PairsConfig;
 import io.facex.protocol.verification.ProtocolFixtures;

@@ -1,46 +1,74 @@
 package io.facex.protocol.verification;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.facex.api.Benchmark;
+import io.facex.api.BenchmarkContext;
+import io.facex.api.BenchmarkResult;
+import io.facex.api.InvalidConfigException;
+
 import java.util.Random;
 
 /**
- * Pairs per second of the 10-fold computation on LFW-sized lists (6,000 scored pairs), median of
- * several runs after warm-up: {@code java -cp 'lib/*:bundles/*' io.facex.protocol.verification.TenFoldBenchmark
- * [--pairs 6000] [--reps 20]}. FaceX-Zoo scans every pair for each of the 1000 thresholds of each fold.
+ * {@code facex bench tenfold}: pairs per second of the 10-fold computation on LFW-sized lists (6,000
+ * scored pairs), where FaceX-Zoo scans every pair for each of the 1000 thresholds of each fold.
  */
-public final class TenFoldBenchmark {
+public final class TenFoldBenchmark implements Benchmark<TenFoldBenchmark.Config> {
 
-    private TenFoldBenchmark() {
+    /**
+     * @param pairs  scored pairs per list (LFW: 6,000)
+     * @param warmup untimed runs first
+     * @param reps   timed runs
+     */
+    public record Config(int pairs, int warmup, int reps) {
     }
 
-    public static void main(String[] args) {
-        int pairs = 6000;
-        int reps = 20;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--pairs" -> pairs = Integer.parseInt(args[i + 1]);
-                case "--reps" -> reps = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--pairs N, --reps N)");
-            }
+    @Override
+    public String name() {
+        return "tenfold";
+    }
+
+    @Override
+    public String description() {
+        return "10-fold verification accuracy (FaceX-Zoo's thresholds and folds) on an LFW-sized list: pairs/s";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Config defaultConfig() {
+        return new Config(6000, 5, 20);
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.pairs() < 20 || c.pairs() % 20 != 0) {
+            throw new InvalidConfigException("pairs", "must be a positive multiple of 20 (10 folds of same and different pairs), got " + c.pairs());
         }
+        if (c.reps() < 1 || c.warmup() < 0) {
+            throw new InvalidConfigException(c.reps() < 1 ? "reps" : "warmup", "reps must be ≥ 1 and warmup ≥ 0");
+        }
+    }
+
+    @Override
+    public BenchmarkResult run(Config c, BenchmarkContext context) {
         Random r = new Random(0);
-        float[] s = new float[pairs];
-        boolean[] same = new boolean[pairs];
-        for (int k = 0; k < pairs; k++) {
-            same[k] = k % 600 < 300;
+        float[] s = new float[c.pairs()];
+        boolean[] same = new boolean[c.pairs()];
+        int fold = c.pairs() / 10;
+        for (int k = 0; k < c.pairs(); k++) {
+            same[k] = k % fold < fold / 2;
             s[k] = (float) (r.nextGaussian() * 0.2 + (same[k] ? 0.5 : 0.1));
         }
-        double[] rate = new double[reps];
-        for (int i = 0; i < 5 + reps; i++) {
+        double[] rate = new double[c.reps()];
+        for (int i = 0; i < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); i++) {
             long t = System.nanoTime();
             TenFold.evaluate(s, same);
-            if (i >= 5) {
-                rate[i - 5] = pairs / ((System.nanoTime() - t) / 1e9);
+            if (i >= c.warmup()) {
+                rate[i - c.warmup()] = c.pairs() / ((System.nanoTime() - t) / 1e9);
             }
         }
-        Arrays.sort(rate);
-        System.out.printf(Locale.ROOT, "10-fold accuracy of %d pairs: %.0f pairs/s (median of %d runs after 5 warm-up; min %.0f, max %.0f)%n",
-                pairs, rate[reps / 2], reps, rate[0], rate[reps - 1]);
+        return BenchmarkResult.median("10-fold accuracy of " + c.pairs() + " pairs", "pairs/s", rate, c.warmup());
     }
 }

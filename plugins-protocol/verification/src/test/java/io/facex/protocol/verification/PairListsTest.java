@@ -1,6 +1,6 @@
 package io.facex.protocol.verification;
 
-import io.facex.data.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,8 +5,8 @@ import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
-import io.facex.data.synthetic.SyntheticBenchmarks;
-import io.facex.data.synthetic.SyntheticFaces;
+import io.facex.tools.synthetic.SyntheticBenchmarks;
+import io.facex.tools.synthetic.SyntheticFaces;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +65,8 @@ public final class ProtocolFixtures {
                 }
                 Path p = Path.of(image);
                 Random id = new Random(p.getParent().getFileName().toString().hashCode());
-                Random noise = new Random(image.hashCode() * 31L + 17);
+                // seeded by identity/file alone: RFW's absolute paths hold a temporary folder that changes every run
+                Random noise = new Random((p.getParent().getFileName() + "/" + p.getFileName()).hashCode() * 31L + 17);
                 float[] v = new float[DIM];
                 double n = 0;
                 for (int d = 0; d < DIM; d++) {
@@ -94,8 +95,9 @@ public final class ProtocolFixtures {
      * Runs a configured protocol end to end and checks what every verification protocol must do: its
      * images exist where it says; identity-aware features verify (accuracy &gt; 0.95), noise does not
      * (0.5 ± 0.15); TAR is reported at the FARs the different-person pairs can measure (100 per list:
-     * 1e-1 and 1e-2, not 1e-3); the ROC is drawn; and the pairs of an image without a feature are
-     * counted as skipped, as many as the lists hold.
+     * 1e-1 and 1e-2, not 1e-3); the ROC is drawn; every listed pair comes back with its label and its
+     * float32 cosine; and the pairs of an image without a feature are counted as skipped, as many as the
+     * lists hold, and still listed, without a score.
      *
      * @param sections   the data_conf.yaml sections behind each reported benchmark, in order
      * @param benchmarks the benchmark names the protocol reports, one per section
@@ -119,6 +121,7 @@ public final class ProtocolFixtures {
                     b + ": " + good.scores());
             assertTrue(Files.size(good.artifacts().get(b + " ROC curve")) > 1000, good.artifacts().toString());
         }
+        checkPairs(good, features(true, null), bench, sections, benchmarks);
 
         String missing = bench.pairs().get(sections.get(0)).get(0).image1();
         int expected = 0;
@@ -130,5 +133,43 @@ public final class ProtocolFixtures {
         assertTrue(expected > 0);
         assertEquals(expected, some.skipped().values().stream().mapToInt(Integer::intValue).sum(), some.skipped().toString());
         assertTrue(score(some, benchmarks.get(0), "accuracy").value() > 0.9, some.scores().toString());
+        checkPairs(some, features(true, missing), bench, sections, benchmarks);
+        List<ProtocolResult.PairScore> unscored = some.pairs().stream().filter(p -> !p.scored()).toList();
+        assertEquals(expected, unscored.size(), unscored.toString());
+        assertTrue(unscored.stream().allMatch(p -> p.image1().endsWith(missing) || p.image2().endsWith(missing)),
+                unscored.toString());
+    }
+
+    /**
+     * {@link ProtocolResult#pairs()}: as many as the lists hold, in their order, each with its benchmark,
+     * images and label; a score exactly the float32 dot product of the two features, or NaN where an image
+     * has none.
+     */
+    public static void checkPairs(ProtocolResult r, FeatureLookup features, SyntheticBenchmarks.Result bench,
+                                  List<String> sections, List<String> benchmarks) {
+        int i = 0;
+        for (int k = 0; k < sections.size(); k++) {
+            for (SyntheticBenchmarks.ListedPair listed : bench.pairs().get(sections.get(k))) {
+                assertTrue(i < r.pairs().size(), "fewer pairs than listed: " + r.pairs().size());
+                ProtocolResult.PairScore p = r.pairs().get(i++);
+                String where = sections.get(k) + " pair " + i + ": " + p;
+                assertEquals(benchmarks.get(k), p.benchmark(), where);
+                // RFW's paths are absolute (its races have folders of their own), the others relative
+                assertTrue(p.image1().endsWith(listed.image1()) && p.image2().endsWith(listed.image2()), where + " vs " + listed);
+                assertEquals(listed.same(), p.same(), where);
+                float[] a = features.feature(p.image1());
+                float[] b = features.feature(p.image2());
+                if (a == null || b == null) {
+                    assertTrue(Double.isNaN(p.score()) && !p.scored(), where);
+                } else {
+                    float dot = 0;
+                    for (int d = 0; d < a.length; d++) {
+                        dot += a[d] * b[d];
+                    }
+                    assertEquals(dot, p.score(), 0.0, where);
+                }
+            }
+        }
+        assertEquals(i, r.pairs().size(), "more pairs than listed");
     }
 }

@@ -77,6 +77,24 @@ class VerificationTest {
         assertEquals("TAR@FAR=1e-1", g.scores().get(1).metric());
         assertTrue(Files.size(g.artifacts().get("Synthetic ROC curve")) > 1000);
         assertTrue(Files.readString(g.artifacts().get("Synthetic ROC points")).startsWith("far,tar,threshold"));
+
+        // every pair, in list order, the skipped one included without a score
+        assertEquals(pairs.size(), g.pairs().size());
+        for (int i = 0; i < pairs.size(); i++) {
+            ProtocolResult.PairScore p = g.pairs().get(i);
+            assertEquals(new Pair(pairs.get(i).image1(), pairs.get(i).image2(), pairs.get(i).same(), pairs.get(i).fold()),
+                    new Pair(p.image1(), p.image2(), p.same(), pairs.get(i).fold()));
+            assertEquals("Synthetic", p.benchmark());
+            assertEquals(i != 3, p.scored(), p.toString());
+        }
+        float[] a = good.get(pairs.get(0).image1());
+        float[] b = good.get(pairs.get(0).image2());
+        float dot = 0;
+        for (int d = 0; d < dim; d++) {
+            dot += a[d] * b[d];
+        }
+        assertEquals(dot, g.pairs().get(0).score(), 0.0);
+        assertTrue(Double.isNaN(g.pairs().get(3).score()));
     }
 
     private static float[] unit(float[] v) {

@@ -1,0 +1,99 @@
+package io.facex.core.train;
+
+import ai.djl.ndarray.types.Shape;
+import io.facex.api.Augmentation;
+import io.facex.api.Sampling;
+import io.facex.api.TrainingData;
+import io.facex.tools.synthetic.SyntheticFaces;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Semi-siamese sampling on real JPEGs: every identity once per epoch, as two different images of it. */
+class IdentityPairsTest {
+
+    @TempDir
+    static Path dir;
+    static SyntheticFaces.Result faces;
+
+    @BeforeAll
+    static void data() throws Exception {
+        faces = SyntheticFaces.builder(dir.resolve("faces")).identities(7).imagesPerIdentity(3).heldOutIdentities(0)
+                .folds(0).seed(5).threads(2).overwrite(true).generate();
+    }
+
+    private static TrainingData open(long seed) throws Exception {
+        return ListTrainingData.open(faces.trainRoot(), faces.trainList(), 2, seed, false, new Shape(3, 112, 112),
+                Sampling.IDENTITY_PAIRS, Augmentation.none());
+    }
+
+    @Test
+    void anEpochVisitsEveryIdentityOnceAsTwoDifferentImages() throws Exception {
+        TrainingData data = open(1);
+        try (AutoCloseable c = (AutoCloseable) data) {
+            assertEquals(7, data.size());
+            assertEquals(7, data.numClasses());
+            assertEquals(3, data.batchesPerEpoch(3));
+            Set<Long> seen = new HashSet<>();
+            try (TrainingData.Batches b = data.epoch(0, 3, 0)) {
+                while (b.hasNext()) {
+                    TrainingData.Batch batch = b.next();
+                    assertNotNull(batch.secondImages(), "both views");
+                    assertEquals(batch.images().length, batch.secondImages().length);
+                    int sample = 3 * 112 * 112;
+                    for (int k = 0; k < batch.size(); k++) {
+                        assertTrue(seen.add(batch.labels()[k]), "identity " + batch.labels()[k] + " twice in an epoch");
+                        float[] one = Arrays.copyOfRange(batch.images(), k * sample, (k + 1) * sample);
+                        float[] two = Arrays.copyOfRange(batch.secondImages(), k * sample, (k + 1) * sample);
+                        assertFalse(Arrays.equals(one, two), "two different images of identity " + batch.labels()[k]);
+                    }
+                }
+            }
+            assertEquals(7, seen.size());
+        }
+    }
+
+    @Test
+    void pairsAreFixedBySeedAndEpochSoAResumedJobSeesTheSameBatches() throws Exception {
+        IdentityPairs a = (IdentityPairs) open(1);
+        IdentityPairs b = (IdentityPairs) open(1);
+        try (a; b) {
+            assertTrue(Arrays.deepEquals(a.pairs(2), b.pairs(2)));
+            assertFalse(Arrays.deepEquals(a.pairs(0), a.pairs(1)), "another epoch, another order");
+            List<long[]> all = new ArrayList<>();
+            try (TrainingData.Batches it = a.epoch(1, 3, 0)) {
+                while (it.hasNext()) {
+                    all.add(it.next().labels());
+                }
+            }
+            try (TrainingData.Batches it = b.epoch(1, 3, 1)) {
+                TrainingData.Batch resumed = it.next();
+                assertArrayEquals(all.get(1), resumed.labels(), "resuming at batch 1 gives batch 1");
+            }
+        }
+    }
+
+    @Test
+    void skippingBadImagesIsRefusedForPairs() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ListTrainingData.open(
+                faces.trainRoot(), faces.trainList(), 1, 0, true, new Shape(3, 112, 112), Sampling.IDENTITY_PAIRS,
+                Augmentation.none()));
+        assertTrue(e.getMessage().contains("--skip_bad_images cannot be used with identity-paired sampling"), e.getMessage());
+        assertTrue(Files.exists(faces.trainList()));
+    }
+}

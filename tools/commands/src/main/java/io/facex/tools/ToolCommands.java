@@ -1,0 +1,44 @@
+package io.facex.tools;
+
+import io.facex.core.registry.PluginRegistry;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/** The tools' shell commands: the main job. */
+public final class ToolCommands {
+
+    /** The functions registered in the {@code facex} scope. */
+    public static final String[] FUNCTIONS = {"quickstart"};
+
+    private final Supplier<PluginRegistry> registry;
+
+    public ToolCommands(Supplier<PluginRegistry> registry) {
+        this.registry = registry;
+    }
+
+    @Descriptor("The main job on its embedded default: generate synthetic faces, train MobileFaceNet + MV-Softmax, "
+            + "verify held-out pairs with LFW's 10-fold protocol and print the accuracy")
+    public void quickstart(
+            @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "quickstart") String out,
+            @Descriptor("training identities") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
+            @Descriptor("images per identity") @Parameter(names = {"--images"}, absentValue = "0") int images,
+            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs,
+            @Descriptor("learning rate") @Parameter(names = {"--lr"}, absentValue = "0") double lr,
+            @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
+            @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
+            @Descriptor("strength of pose, lighting, occlusion and noise (0 none, 1 strongest; default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
+            @Descriptor("epochs after which lr drops tenfold, e.g. '2,3' (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step)
+            throws Exception {
+        QuickStart.Options d = QuickStart.Options.defaults(Path.of(out));
+        int e = epochs > 0 ? epochs : d.epochs();
+        QuickStart.Options o = new QuickStart.Options(d.out(),
+                identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
+                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(),
+                nuisance >= 0 ? nuisance : d.nuisance(), e, d.batchSize(), lr > 0 ? lr : d.lr(),
+                !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), d.seed(), d.workers());
+        new QuickStart(registry.get()).run(o, System.out, System.console() != null);
+    }
+}

@@ -1,0 +1,170 @@
+package io.facex.tools;
+
+import io.facex.api.Backbone;
+import io.facex.api.Benchmark;
+import io.facex.api.BenchmarkContext;
+import io.facex.api.BenchmarkResult;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.Sampling;
+import io.facex.api.TrainingPlan;
+import io.facex.api.TrainingData;
+import io.facex.api.TrainingListener;
+import io.facex.api.TrainingMode;
+import io.facex.core.nn.Djl;
+import io.facex.core.train.TrainingRun;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Throughput of the training step alone (forward + backward + update), measured through the real
+ * training mode on in-memory random batches: warm-up steps are discarded, then the median of the timed
+ * steps is reported with peak memory and the CPU other processes took meanwhile (a shared 2-core
+ * machine makes that the first thing to check when a figure looks off).
+ */
+public final class TrainBenchmark implements Benchmark<TrainBenchmark.Config> {
+
+    /**
+     * @param classes identities, the head's width (FaceX-Zoo trains with 72,778)
+     * @param warmup  untimed steps first
+     * @param reps    timed steps
+     */
+    public record Config(String backbone, String head, String mode, int batch, int classes, int warmup, int reps) {
+    }
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String description() {
+        return "one training step (forward + backward + update) through the real mode on random batches: images/s";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Config defaultConfig() {
+        return new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10);
+    }
+
+    @Override
+    public void validate(Config c) {
+        Checks.positive("batch", c.batch());
+        Checks.positive("reps", c.reps());
+        Checks.atLeast("warmup", c.warmup(), 0);
+        Checks.atLeast("classes", c.classes(), 2);
+    }
+
+    @Override
+    public BenchmarkResult run(Config c, BenchmarkContext context) throws Exception {
+        Djl.noGradOnThisThread();
+        return measure(context.plugin(TrainingMode.class, c.mode()), context.plugin(Backbone.class, c.backbone()),
+                context.plugin(Head.class, c.head()), c, context);
+    }
+
+    private <M, B, H> BenchmarkResult measure(TrainingMode<M> mode, Backbone<B> backbone, Head<H> head, Config c,
+                                              BenchmarkContext context) throws Exception {
+        int batch = c.batch();
+        int warmup = c.warmup();
+        B bc = backbone.defaultConfig();
+        H hc = head.defaultConfig();
+        HeadSize size = new HeadSize(backbone.featureDim(bc), head.needsClassCount() ? c.classes() : 0);
+        int steps = warmup + c.reps();
+        M mc = mode.defaultConfig();
+        TrainingPlan defaults = mode.plan(mc);
+        // The mode's own plan, timed on one epoch of the requested batch at a rate random data survives.
+        TrainingPlan plan = new TrainingPlan(batch, 1, defaults.seed(), epoch -> 0.01, 1, Integer.MAX_VALUE,
+                defaults.sampling(), defaults.augmentation());
+        long[] shape = backbone.inputShape(bc).getShape();
+        RandomData data = new RandomData(batch, steps, (int) (shape[0] * shape[1] * shape[2]), c.classes(),
+                plan.sampling() == Sampling.IDENTITY_PAIRS);
+        List<Double> seconds = new ArrayList<>();
+        TrainingListener timer = new TrainingListener() {
+            long last = System.nanoTime();
+
+            @Override
+            public void progress(int epoch, int b, int per, long step, double loss, double lr, double ips) {
+                long now = System.nanoTime();
+                seconds.add((now - last) / 1e9);
+                last = now;
+            }
+        };
+        Path tmp = Files.createTempDirectory("facex-bench-");
+        try {
+            TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, tmp, null, null, Map.of()),
+                    data, timer, context.stopRequested());
+        } finally {
+            Checks.deleteTree(tmp);
+        }
+        double[] ips = seconds.stream().skip(warmup).mapToDouble(t -> batch / t).toArray();
+        return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%d classes, %s), batch %d, %s threads",
+                backbone.name(), head.name(), c.classes(), mode.name(), batch,
+                System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, warmup);
+    }
+
+    /** The same random batch served again and again: the step is measured, not the loader. */
+    private static final class RandomData implements TrainingData {
+        private final int batch;
+        private final int steps;
+        private final Batch fixed;
+        private final int classes;
+
+        RandomData(int batch, int steps, int pixels, int classes, boolean paired) {
+            this.batch = batch;
+            this.steps = steps;
+            this.classes = classes;
+            Random r = new Random(0);
+            float[] x = new float[batch * pixels];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            long[] y = new long[batch];
+            Arrays.setAll(y, i -> r.nextInt(classes));
+            this.fixed = new Batch(x, y, batch, paired ? x : null);
+        }
+
+        @Override
+        public int size() {
+            return batch * steps;
+        }
+
+        @Override
+        public int numClasses() {
+            return classes;
+        }
+
+        @Override
+        public Batches epoch(int epoch, int batchSize, int firstBatch) {
+            return new Batches() {
+                int served = firstBatch;
+
+                @Override
+                public boolean hasNext() {
+                    return served < steps;
+                }
+
+                @Override
+                public Batch next() {
+                    served++;
+                    return fixed;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}
