@@ -1,6 +1,7 @@
 package io.facex.tools;
 
 import io.facex.api.Backbone;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
@@ -20,7 +21,8 @@ import java.util.Locale;
  * of the network's forward pass in eval mode, over a synthetic image list; each repetition extracts the
  * whole list, and images per second of each are reported (median after warm-up).
  */
-public final class ExtractBenchmark implements Benchmark<ExtractBenchmark.Config> {
+public final class ExtractBenchmark extends AbstractPlugin<ExtractBenchmark.Config>
+        implements Benchmark<ExtractBenchmark.Config> {
 
     /**
      * @param batch  images per forward pass; each run extracts 8 batches
@@ -29,24 +31,9 @@ public final class ExtractBenchmark implements Benchmark<ExtractBenchmark.Config
     public record Config(String backbone, int batch, int workers, boolean flip, int warmup, int reps) {
     }
 
-    @Override
-    public String name() {
-        return "extract";
-    }
-
-    @Override
-    public String description() {
-        return "feature extraction as facex eval runs it (decoding threads + eval-mode forward): images/s";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config("MobileFaceNet", 32, 2, false, 3, 10);
+    public ExtractBenchmark() {
+        super("extract", "feature extraction as facex eval runs it (decoding threads + eval-mode forward): images/s", Config.class,
+                new Config("MobileFaceNet", 32, 2, false, 3, 10));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.facex.tools;
 
 import ai.djl.ndarray.types.Shape;
 import io.facex.api.Augmentation;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
@@ -21,7 +22,8 @@ import java.util.Locale;
  * normalisation of a training list on worker threads, batches drawn as fast as they come. Without a
  * list, a synthetic one is generated.
  */
-public final class LoaderBenchmark implements Benchmark<LoaderBenchmark.Config> {
+public final class LoaderBenchmark extends AbstractPlugin<LoaderBenchmark.Config>
+        implements Benchmark<LoaderBenchmark.Config> {
 
     /**
      * @param dataRoot  folder the list's paths are relative to ("" with no list)
@@ -30,24 +32,9 @@ public final class LoaderBenchmark implements Benchmark<LoaderBenchmark.Config> 
     public record Config(int batch, int workers, int warmup, int reps, String dataRoot, String trainFile) {
     }
 
-    @Override
-    public String name() {
-        return "loader";
-    }
-
-    @Override
-    public String description() {
-        return "the training data loader alone (OpenCV decode + flip + normalise on worker threads): images/s";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(32, 2, 3, 10, "", "");
+    public LoaderBenchmark() {
+        super("loader", "the training data loader alone (OpenCV decode + flip + normalise on worker threads): images/s", Config.class,
+                new Config(32, 2, 3, 10, "", ""));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.facex.tools;
 
 import io.facex.api.Backbone;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
@@ -29,7 +30,8 @@ import java.util.Random;
  * steps is reported with peak memory and the CPU other processes took meanwhile (a shared 2-core
  * machine makes that the first thing to check when a figure looks off).
  */
-public final class TrainBenchmark implements Benchmark<TrainBenchmark.Config> {
+public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
+        implements Benchmark<TrainBenchmark.Config> {
 
     /**
      * @param classes identities, the head's width (FaceX-Zoo trains with 72,778)
@@ -39,24 +41,9 @@ public final class TrainBenchmark implements Benchmark<TrainBenchmark.Config> {
     public record Config(String backbone, String head, String mode, int batch, int classes, int warmup, int reps) {
     }
 
-    @Override
-    public String name() {
-        return "train";
-    }
-
-    @Override
-    public String description() {
-        return "one training step (forward + backward + update) through the real mode on random batches: images/s";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10);
+    public TrainBenchmark() {
+        super("train", "one training step (forward + backward + update) through the real mode on random batches: images/s", Config.class,
+                new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.facex.protocol.megaface;
 
 import ai.djl.engine.Engine;
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
  * probes × distractors scored per second, beside the machine's matrix-product rate for the same shapes
  * (libtorch sgemm through DJL, scores left in native memory): the physical limit of this search.
  */
-public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> {
+public final class SearchBenchmark extends AbstractPlugin<SearchBenchmark.Config>
+        implements Benchmark<SearchBenchmark.Config> {
 
     /**
      * @param distractors    MegaFace distractors (the full set: 1,000,000)
@@ -31,24 +33,9 @@ public final class SearchBenchmark implements Benchmark<SearchBenchmark.Config> 
                          int runs, int warmup, long seed, boolean compareMatmul) {
     }
 
-    @Override
-    public String name() {
-        return "search";
-    }
-
-    @Override
-    public String description() {
-        return "MegaFace rank-N search (blocked product + streaming top-K) on random features: scores/s";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(100_000, 3530, 512, 10, 512, 0, "djl", 5, 1, 1, true);
+    public SearchBenchmark() {
+        super("search", "MegaFace rank-N search (blocked product + streaming top-K) on random features: scores/s", Config.class,
+                new Config(100_000, 3530, 512, 10, 512, 0, "djl", 5, 1, 1, true));
     }
 
     @Override

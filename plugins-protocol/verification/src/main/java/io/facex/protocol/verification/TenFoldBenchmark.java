@@ -1,5 +1,6 @@
 package io.facex.protocol.verification;
 
+import io.facex.api.AbstractPlugin;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
@@ -11,7 +12,8 @@ import java.util.Random;
  * {@code facex bench tenfold}: pairs per second of the 10-fold computation on LFW-sized lists (6,000
  * scored pairs), where FaceX-Zoo scans every pair for each of the 1000 thresholds of each fold.
  */
-public final class TenFoldBenchmark implements Benchmark<TenFoldBenchmark.Config> {
+public final class TenFoldBenchmark extends AbstractPlugin<TenFoldBenchmark.Config>
+        implements Benchmark<TenFoldBenchmark.Config> {
 
     /**
      * @param pairs  scored pairs per list (LFW: 6,000)
@@ -21,24 +23,10 @@ public final class TenFoldBenchmark implements Benchmark<TenFoldBenchmark.Config
     public record Config(int pairs, int warmup, int reps) {
     }
 
-    @Override
-    public String name() {
-        return "tenfold";
-    }
-
-    @Override
-    public String description() {
-        return "10-fold verification accuracy (FaceX-Zoo's thresholds and folds) on an LFW-sized list: pairs/s";
-    }
-
-    @Override
-    public Class<Config> configType() {
-        return Config.class;
-    }
-
-    @Override
-    public Config defaultConfig() {
-        return new Config(6000, 5, 20);
+    public TenFoldBenchmark() {
+        super("tenfold", "10-fold verification accuracy (FaceX-Zoo's thresholds and folds) on an LFW-sized list: "
+                + "pairs/s", Config.class,
+                new Config(6000, 5, 20));
     }
 
     @Override
