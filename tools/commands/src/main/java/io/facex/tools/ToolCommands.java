@@ -30,7 +30,8 @@ public final class ToolCommands {
             @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
             @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
             @Descriptor("strength of pose, lighting, occlusion and noise (0 none, 1 strongest; default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
-            @Descriptor("epochs after which lr drops tenfold, e.g. '2,3' (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step)
+            @Descriptor("epochs after which lr drops tenfold, e.g. '2,3' (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step,
+            @Descriptor("seed of the synthetic faces, the initialisation and the data order (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed)
             throws Exception {
         QuickStart.Options d = QuickStart.Options.defaults(Path.of(out));
         int e = epochs > 0 ? epochs : d.epochs();
@@ -38,7 +39,7 @@ public final class ToolCommands {
                 identities > 0 ? identities : d.identities(), images > 0 ? images : d.images(),
                 heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(),
                 nuisance >= 0 ? nuisance : d.nuisance(), e, d.batchSize(), lr > 0 ? lr : d.lr(),
-                !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), d.seed(), d.workers());
+                !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), seed, d.workers());
         new QuickStart(registry.get()).run(o, System.out, System.console() != null);
     }
 }
