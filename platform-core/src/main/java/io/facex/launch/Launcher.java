@@ -139,11 +139,11 @@ public final class Launcher {
               list [-f text|md|csv|json]      every installed plugin by kind, with bundle and version
               info [-k KIND] [-c FILE] NAME   a plugin's description, configuration and parameter count
               quickstart [--out DIR]          the main job: synthetic faces, training, every benchmark
-              train --data_root ... | --config FILE   train (FaceX-Zoo train.py's options); --resume continues
+              train --data_root ... | --config FILE   train (any option of the mode; --help lists them)
               eval -d data_conf.yaml -m CKPT|DIR      evaluate on LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...
               embed -w WEIGHTS -i LIST|NPY -o OUT.npy features of images or a face batch
               trainlist ROOT LIST             a training list from a folder of identity folders
-              bench train|loader|extract      throughput, median after warm-up
+              bench [NAME [--option v ...]]   the benchmarks (train, loader, extract, tenfold, search)
               help [COMMAND]                  this text, or a command's options
 
             Any command takes --threads N (libtorch's intra-op threads; default: all cores) and --verbose
