@@ -3,12 +3,9 @@ package io.facex.testkit;
 import io.facex.api.Benchmark;
 import io.facex.api.BenchmarkContext;
 import io.facex.api.BenchmarkResult;
-import io.facex.api.Plugin;
 import io.facex.core.registry.PluginRegistry;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintStream;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,23 +28,7 @@ public abstract class BenchmarkContract<C> extends PluginContract<C> {
 
     @Test
     public void aRunGivesOneLineWithAFigureAndItsUnit() throws Exception {
-        PluginRegistry registry = PluginRegistry.onClassPath();
-        BenchmarkContext context = new BenchmarkContext() {
-            @Override
-            public <P extends Plugin<?>> P plugin(Class<P> kind, String name) {
-                return registry.get(kind, name);
-            }
-
-            @Override
-            public PrintStream console() {
-                return System.out;
-            }
-
-            @Override
-            public BooleanSupplier stopRequested() {
-                return () -> false;
-            }
-        };
+        BenchmarkContext context = PluginRegistry.onClassPath().benchmarkContext(System.out, () -> false);
         BenchmarkResult r = benchmark.run(testConfig(), context);
         String line = r.line(benchmark.name());
         assertFalse(r.figure().isBlank(), line);

@@ -38,6 +38,28 @@ public interface PluginRegistry {
         return type.cast(info.plugin());
     }
 
+    /** What a benchmark run through this registry is given: its plugins by name, a console, a stop flag. */
+    default io.facex.api.BenchmarkContext benchmarkContext(java.io.PrintStream console,
+                                                           java.util.function.BooleanSupplier stopRequested) {
+        PluginRegistry registry = this;
+        return new io.facex.api.BenchmarkContext() {
+            @Override
+            public <P extends Plugin<?>> P plugin(Class<P> kind, String name) {
+                return registry.get(kind, name);
+            }
+
+            @Override
+            public java.io.PrintStream console() {
+                return console;
+            }
+
+            @Override
+            public java.util.function.BooleanSupplier stopRequested() {
+                return stopRequested;
+            }
+        };
+    }
+
     /** Whether the plugin is still offered (its bundle may have been removed since it was looked up). */
     default boolean isAvailable(PluginInfo plugin) {
         return list().stream().anyMatch(p -> p.plugin() == plugin.plugin());

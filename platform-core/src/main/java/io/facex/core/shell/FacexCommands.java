@@ -141,22 +141,7 @@ public final class FacexCommands {
     private <C> io.facex.api.BenchmarkResult measure(io.facex.api.Benchmark<C> b, PluginInfo info,
                                                      com.fasterxml.jackson.databind.node.ObjectNode options) throws Exception {
         C config = Configs.bind(b, b.defaultConfig(), ConfigDocument.commandLine(options), List.of(), options);
-        io.facex.api.BenchmarkContext context = new io.facex.api.BenchmarkContext() {
-            @Override
-            public <P extends Plugin<?>> P plugin(Class<P> kind, String name) {
-                return registry.get(kind, name);
-            }
-
-            @Override
-            public PrintStream console() {
-                return System.out;
-            }
-
-            @Override
-            public java.util.function.BooleanSupplier stopRequested() {
-                return io.facex.core.jobs.Jobs::stopRequested;
-            }
-        };
+        io.facex.api.BenchmarkContext context = registry.benchmarkContext(System.out, io.facex.core.jobs.Jobs::stopRequested);
         // DJL finds its engine through the context class loader once per JVM: load it the platform's way first.
         io.facex.core.nn.Djl.noGradOnThisThread();
         io.facex.core.jobs.MachineLoad load = new io.facex.core.jobs.MachineLoad();

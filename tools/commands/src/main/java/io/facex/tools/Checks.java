@@ -14,6 +14,12 @@ final class Checks {
     private Checks() {
     }
 
+    /** Timed runs at least one, warm-up runs none or more. */
+    static void runs(int warmup, int reps) {
+        atLeast("warmup", warmup, 0);
+        positive("reps", reps);
+    }
+
     static void positive(String key, int value) {
         atLeast(key, value, 1);
     }

@@ -40,8 +40,7 @@ public final class ExtractBenchmark extends AbstractPlugin<ExtractBenchmark.Conf
     public void validate(Config c) {
         Checks.positive("batch", c.batch());
         Checks.positive("workers", c.workers());
-        Checks.positive("reps", c.reps());
-        Checks.atLeast("warmup", c.warmup(), 0);
+        Checks.runs(c.warmup(), c.reps());
     }
 
     @Override

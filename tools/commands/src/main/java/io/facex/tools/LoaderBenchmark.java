@@ -41,8 +41,7 @@ public final class LoaderBenchmark extends AbstractPlugin<LoaderBenchmark.Config
     public void validate(Config c) {
         Checks.positive("batch", c.batch());
         Checks.positive("workers", c.workers());
-        Checks.positive("reps", c.reps());
-        Checks.atLeast("warmup", c.warmup(), 0);
+        Checks.runs(c.warmup(), c.reps());
     }
 
     @Override

@@ -49,8 +49,7 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
     @Override
     public void validate(Config c) {
         Checks.positive("batch", c.batch());
-        Checks.positive("reps", c.reps());
-        Checks.atLeast("warmup", c.warmup(), 0);
+        Checks.runs(c.warmup(), c.reps());
         Checks.atLeast("classes", c.classes(), 2);
     }
 
