@@ -53,6 +53,9 @@ public final class TrainingLoop {
         }
     }
 
+    /** The smallest batch BatchNorm can take training statistics of. */
+    static final int MIN_BATCH = 2;
+
     private final TrainingPlan plan;
     private final TrainingStep step;
     private final TrainingData data;
@@ -141,6 +144,13 @@ public final class TrainingLoop {
             try (TrainingData.Batches batches = data.epoch(at.epoch, plan.batchSize(), firstBatch)) {
                 for (at.batch = firstBatch; batches.hasNext(); at.batch++) {
                     TrainingData.Batch batch = batches.next();
+                    if (batch.size() < MIN_BATCH) {
+                        // BatchNorm cannot take batch statistics of one sample: drop it, as drop_last would.
+                        listener.message("epoch " + at.epoch + ", batch " + at.batch + " holds " + batch.size()
+                                + " image, too few for batch normalisation: skipped (a batch size that does not "
+                                + "leave one image over avoids it)");
+                        continue;
+                    }
                     double loss = step.step(batch, at.lr);
                     at.step++;
                     if (!Double.isFinite(loss)) {

@@ -115,7 +115,7 @@ class ConventionalTrainingTest extends TrainingModeContract<ConventionalTraining
     }
 
     /** Collects what the loop reports, and asks it to stop after a number of checkpoints. */
-    final class Run implements TrainingListener {
+    class Run implements TrainingListener {
         final Data data = new Data();
         final List<Double> losses = new ArrayList<>();
         final List<Path> checkpoints = new ArrayList<>();
@@ -199,6 +199,23 @@ class ConventionalTrainingTest extends TrainingModeContract<ConventionalTraining
                 assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k); // bit for bit
             }
         }
+    }
+
+    /** 32 images at batch 31 leave one over: that batch is skipped with a note, not an engine error. */
+    @Test
+    void aLastBatchOfOneImageIsSkippedWithANote() throws Exception {
+        List<String> messages = new ArrayList<>();
+        Run run = new Run() {
+            @Override
+            public void message(String text) {
+                messages.add(text);
+            }
+        };
+        TrainingSummary s = run.train(new ConventionalTraining.Config(0.05, 1, "3", 0.9, 1e-4, 31, 1, 100, 5));
+        assertEquals(1, s.steps(), "the batch of 31 trained, the batch of 1 skipped");
+        assertTrue(messages.contains("epoch 0, batch 1 holds 1 image, too few for batch normalisation: skipped "
+                + "(a batch size that does not leave one image over avoids it)"), messages.toString());
+        assertTrue(Files.exists(out.resolve("Epoch_0.safetensors")));
     }
 
     @Test
