@@ -65,6 +65,11 @@ public final class Batch implements AutoCloseable {
         return new Shape(size, channels, height, width);
     }
 
+    /** The valid pixels as a new array of their own, which outlives the batch's recycled buffer. */
+    public float[] copyData() {
+        return java.util.Arrays.copyOf(data(), size * sampleLength());
+    }
+
     /** Pixels, NCHW; the first {@code size() * sampleLength()} floats are valid. */
     public float[] data() {
         if (data == null) {

@@ -37,7 +37,9 @@ public final class Checkpoint {
     public static final String BACKBONE_CONFIG = "backbone_config";
     public static final String HEAD = "head";
     public static final String HEAD_CONFIG = "head_config";
+    public static final String HEAD_SIZE = "head_size";
     public static final String MODE = "mode";
+    public static final String MODE_CONFIG = "mode_config";
     public static final String JOB = "job";
 
     /** What a checkpoint holds: its arrays and metadata. */

@@ -112,12 +112,7 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
             @Override
             public TrainingData.Batch next() {
                 try (io.facex.data.Batch x = ea.next(); io.facex.data.Batch y = eb.next()) {
-                    int n = x.size() * x.sampleLength();
-                    float[] one = new float[n];
-                    float[] two = new float[n];
-                    System.arraycopy(x.data(), 0, one, 0, n);
-                    System.arraycopy(y.data(), 0, two, 0, n);
-                    return new TrainingData.Batch(one, x.labelsAsLong(), x.size(), two);
+                    return new TrainingData.Batch(x.copyData(), x.labelsAsLong(), x.size(), y.copyData());
                 }
             }
 
@@ -132,7 +127,7 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader loader(TrainList views, int batchSize, long loaderSeed) {
         return BatchLoader.builder(views).batchSize(batchSize).shuffle(false).seed(loaderSeed)
                 .augmentation(augmentation).workers(Math.max(1, workers / 2)).imageSize(width, height)
-                .resizeToFit(width != 112 || height != 112).onBadImage(BadImagePolicy.FAIL).build();
+                .resizeToFit(ListTrainingData.resizes(width, height)).onBadImage(BadImagePolicy.FAIL).build();
     }
 
     private void closeLoaders() {

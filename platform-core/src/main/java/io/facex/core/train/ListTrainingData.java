@@ -55,6 +55,11 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
         return new ListTrainingData(list, workers, seed, width, height, skipBadImages, augmentation);
     }
 
+    /** FaceX-Zoo's training crops are 112×112; a backbone declaring another input size gets them resized. */
+    static boolean resizes(int width, int height) {
+        return width != 112 || height != 112;
+    }
+
     /** Unreadable images skipped so far (only with skip-bad-images; otherwise the first one stops the job). */
     public synchronized long skipped() {
         return skippedBefore + (loader == null ? 0 : loader.skippedTotal());
@@ -79,8 +84,7 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
                     .augmentation(augmentation).workers(workers).imageSize(width, height)
-                    // FaceX-Zoo's crops are 112×112; a backbone declaring another size gets them resized.
-                    .resizeToFit(width != 112 || height != 112)
+                    .resizeToFit(resizes(width, height))
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         // Resuming mid-epoch starts loading at the first batch not yet trained on.
@@ -94,9 +98,7 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
             @Override
             public TrainingData.Batch next() {
                 try (io.facex.data.Batch b = e.next()) {
-                    float[] images = new float[b.size() * b.sampleLength()];
-                    System.arraycopy(b.data(), 0, images, 0, images.length);
-                    return new TrainingData.Batch(images, b.labelsAsLong(), b.size());
+                    return new TrainingData.Batch(b.copyData(), b.labelsAsLong(), b.size());
                 }
             }
 

@@ -209,16 +209,15 @@ public final class TrainCommand {
         }
         HeadSize declared = head.declaredSize(hc).get();
         Path file = Path.of(job.headConfFile());
-        ConfigDocument doc = ConfigDocument.read(file);
         if (declared.featureDim() != featDim) {
-            throw new ConfigException(file, doc.lineOf(List.of(head.name(), "feat_dim")), head.name() + ".feat_dim",
+            throw new ConfigException(file, lineOf(file, head.name(), "feat_dim"), head.name() + ".feat_dim",
                     "is " + declared.featureDim() + " but the backbone produces " + featDim + "-d features");
         }
         if (!head.needsClassCount()) {
             return new HeadSize(featDim, 0);
         }
         if (declared.numClasses() < classes) {
-            throw new ConfigException(file, doc.lineOf(List.of(head.name(), "num_class")), head.name() + ".num_class",
+            throw new ConfigException(file, lineOf(file, head.name(), "num_class"), head.name() + ".num_class",
                     "is " + declared.numClasses() + " but the training list has " + classes
                             + " identities (labels 0.." + (classes - 1) + ")");
         }
@@ -229,6 +228,11 @@ public final class TrainCommand {
         return new HeadSize(featDim, declared.numClasses());
     }
 
+    /** The line of a key in a file already bound once: read again only for the error message. */
+    private static int lineOf(Path file, String... path) {
+        return ConfigDocument.read(file).lineOf(List.of(path));
+    }
+
     /** The metadata that makes every checkpoint self-describing: model, configurations, the whole job. */
     private static Map<String, String> describe(TrainJob job, TrainingMode<?> mode, Object modeConfig, Backbone<?> backbone,
                                                 Object bc, Head<?> head, Object hc, HeadSize size) {
@@ -237,9 +241,9 @@ public final class TrainCommand {
         d.put(Checkpoint.BACKBONE_CONFIG, Configs.toJson(bc));
         d.put(Checkpoint.HEAD, head.name());
         d.put(Checkpoint.HEAD_CONFIG, Configs.toJson(hc));
-        d.put("head_size", size.featureDim() + "," + size.numClasses());
+        d.put(Checkpoint.HEAD_SIZE, size.featureDim() + "," + size.numClasses());
         d.put(Checkpoint.MODE, mode.name());
-        d.put("mode_config", Configs.toJson(modeConfig));
+        d.put(Checkpoint.MODE_CONFIG, Configs.toJson(modeConfig));
         d.put(Checkpoint.JOB, Configs.toJson(job));
         return d;
     }

@@ -30,7 +30,7 @@ public final class TrainingLoop {
         default void beforeEpoch(Position at) {
         }
 
-        /** After a step; {@code at.stopping()} tells a stop was requested. */
+        /** After a step; {@code at.stopping} tells a stop was requested. */
         default void afterStep(Position at, int images, double loss) throws IOException {
         }
 
@@ -47,10 +47,6 @@ public final class TrainingLoop {
         double lr;
         boolean stopping;
         Path lastCheckpoint;
-
-        boolean stopping() {
-            return stopping;
-        }
     }
 
     /** The smallest batch BatchNorm can take training statistics of. */
@@ -129,10 +125,6 @@ public final class TrainingLoop {
         }
     }
 
-    /** Optimiser steps already taken (non-zero after {@link #resume}). */
-    long stepsDone() {
-        return at.step;
-    }
 
     TrainingSummary run() throws IOException {
         for (; at.epoch < plan.epochs(); at.epoch++, firstBatch = 0) {
