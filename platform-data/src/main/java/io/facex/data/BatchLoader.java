@@ -7,7 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -48,7 +47,11 @@ public final class BatchLoader implements AutoCloseable {
 
     private static final int KEPT_REASONS = 20;
     private static final long SHUFFLE_KEY = 0x5348_5546_464CL;
-    private static final Object EMPTY = new Object();
+    private static final Loaded EMPTY = new Loaded(null, List.of());
+
+    /** A loaded batch (null when every image of it was skipped) and the images left out of it. */
+    private record Loaded(Batch batch, List<DataException> skipped) {
+    }
 
     private final TrainList list;
     private final int batchSize;
@@ -62,6 +65,8 @@ public final class BatchLoader implements AutoCloseable {
     private final int width;
     private final int height;
     private final boolean resizeToFit;
+    private final long maxPixels;
+    private final java.util.function.Consumer<DataException> onSkip;
     private final int sampleLength;
     private final ArrayBlockingQueue<float[]> freeBuffers;
     private final AtomicLong skippedTotal = new AtomicLong();
@@ -82,10 +87,12 @@ public final class BatchLoader implements AutoCloseable {
         this.width = b.width;
         this.height = b.height;
         this.resizeToFit = b.resizeToFit;
+        this.maxPixels = b.maxPixels;
+        this.onSkip = b.onSkip;
         this.sampleLength = 3 * width * height;
         this.freeBuffers = new ArrayBlockingQueue<>(this.prefetch + this.workers + 1);
         // Fail now rather than in a worker: an impossible crop margin or size is a configuration error.
-        new ImagePipeline(augmentation, width, height, resizeToFit).close();
+        new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels).close();
     }
 
     public static Builder builder(TrainList list) {
@@ -202,8 +209,8 @@ public final class BatchLoader implements AutoCloseable {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private final List<Thread> threads = new ArrayList<>();
-        private final AtomicInteger skipped = new AtomicInteger();
-        private final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
+        private int skipped;
+        private final List<String> reasons = new ArrayList<>();
         private int nextClaim;
         private int nextConsume;
         private volatile boolean stopped;
@@ -238,16 +245,14 @@ public final class BatchLoader implements AutoCloseable {
             return batches;
         }
 
-        /** Images skipped in this epoch so far; final once the epoch is exhausted. */
+        /** Images skipped in the batches taken so far; final once the epoch is exhausted. */
         public int skipped() {
-            return skipped.get();
+            return skipped;
         }
 
         /** The first few skipped images with the reason, {@code list.txt:12: image 'a/b.jpg': ...}. */
         public List<String> skippedReasons() {
-            synchronized (reasons) {
-                return List.copyOf(reasons);
-            }
+            return List.copyOf(reasons);
         }
 
         @Override
@@ -263,8 +268,19 @@ public final class BatchLoader implements AutoCloseable {
                     return false;
                 }
                 Object r = take();
-                if (r instanceof Batch b) {
-                    pending = b;
+                if (r instanceof Loaded loaded) {
+                    // Reported here, on the consumer's thread and in batch order, whatever the workers' timing.
+                    for (DataException skip : loaded.skipped()) {
+                        skipped++;
+                        skippedTotal.incrementAndGet();
+                        if (reasons.size() < KEPT_REASONS) {
+                            reasons.add(skip.getMessage());
+                        }
+                        if (onSkip != null) {
+                            onSkip.accept(skip);
+                        }
+                    }
+                    pending = loaded.batch();
                 } else if (r instanceof RuntimeException e) {
                     close();
                     throw e;
@@ -272,7 +288,7 @@ public final class BatchLoader implements AutoCloseable {
                     close();
                     throw e;
                 }
-                // EMPTY: every image of that batch was skipped
+                // a null batch: every image of it was skipped
             }
             return true;
         }
@@ -341,7 +357,7 @@ public final class BatchLoader implements AutoCloseable {
         }
 
         private void work() {
-            try (ImagePipeline pipeline = new ImagePipeline(augmentation, width, height, resizeToFit)) {
+            try (ImagePipeline pipeline = new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels)) {
                 for (int k; (k = claim()) >= 0; ) {
                     Object result;
                     try {
@@ -371,6 +387,7 @@ public final class BatchLoader implements AutoCloseable {
             float[] data = takeBuffer();
             int[] labels = new int[to - from];
             int[] indices = new int[to - from];
+            List<DataException> skips = new ArrayList<>(0);
             int filled = 0;
             for (int i = from; i < to; i++) {
                 if (stopped) {
@@ -397,42 +414,38 @@ public final class BatchLoader implements AutoCloseable {
                         recycle(data);
                         throw problem;
                     }
-                    skipped.incrementAndGet();
-                    skippedTotal.incrementAndGet();
-                    synchronized (reasons) {
-                        if (reasons.size() < KEPT_REASONS) {
-                            reasons.add(problem.getMessage());
-                        }
-                    }
+                    skips.add(problem);
                 } catch (RuntimeException ex) {
                     recycle(data);
                     throw new DataException(list.source() != null ? list.source() : file, e.line(),
-                            "image '" + e.path() + "': " + ex, ex);
+                            "image '" + e.path() + "': " + (ex.getMessage() != null ? ex.getMessage() : "cannot be used"), ex);
                 }
             }
             if (filled == 0) {
                 recycle(data);
-                return EMPTY;
+                return new Loaded(null, skips);
             }
             if (filled < labels.length) {
                 labels = Arrays.copyOf(labels, filled);
                 indices = Arrays.copyOf(indices, filled);
             }
-            return new Batch(epoch, k, filled, 3, height, width, data, labels, indices, BatchLoader.this::recycle);
+            return new Loaded(new Batch(epoch, k, filled, 3, height, width, data, labels, indices, BatchLoader.this::recycle),
+                    skips);
         }
 
         private DataException problem(TrainList.Entry e, Path file, IOException ex) {
             String detail = ex instanceof NoSuchFileException ? "no such file"
+                    : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : ex instanceof BadImageException bad ? bad.problem()
-                    : ex.toString();
+                    : ex.getMessage() != null ? ex.getMessage() : "cannot be read";
             return list.source() != null
                     ? new DataException(list.source(), e.line(), "image '" + e.path() + "' (" + file + "): " + detail, ex)
                     : new DataException(file, 0, detail, ex);
         }
 
         private void discard(Object result) {
-            if (result instanceof Batch b) {
-                b.close();
+            if (result instanceof Loaded l && l.batch() != null) {
+                l.batch().close();
             }
         }
 
@@ -491,6 +504,8 @@ public final class BatchLoader implements AutoCloseable {
         private int width = 112;
         private int height = 112;
         private boolean resizeToFit;
+        private long maxPixels = ImageHeader.DEFAULT_MAX_PIXELS;
+        private java.util.function.Consumer<DataException> onSkip;
 
         private Builder(TrainList list) {
             if (list == null) {
@@ -567,6 +582,24 @@ public final class BatchLoader implements AutoCloseable {
         /** Default false: an image of another size is a bad image; true resizes it bilinearly. */
         public Builder resizeToFit(boolean resize) {
             this.resizeToFit = resize;
+            return this;
+        }
+
+        /** The largest {@code width x height} an image may declare; default {@link ImageHeader#DEFAULT_MAX_PIXELS}. */
+        public Builder maxImagePixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("the image size limit must be positive, got " + pixels);
+            }
+            this.maxPixels = pixels;
+            return this;
+        }
+
+        /**
+         * Told of every image {@link BadImagePolicy#SKIP} leaves out, on the thread taking the batches and in
+         * batch order (so a log of them reads the same on every run).
+         */
+        public Builder onSkip(java.util.function.Consumer<DataException> listener) {
+            this.onSkip = listener;
             return this;
         }
 

@@ -44,18 +44,25 @@ public final class ImageOps {
         return decode(Files.readAllBytes(file), file.toString());
     }
 
+    /** {@link #decode(byte[], String, long)} with {@link ImageHeader#DEFAULT_MAX_PIXELS}. */
+    public static Mat decode(byte[] bytes, String source) throws BadImageException {
+        return decode(bytes, source, ImageHeader.DEFAULT_MAX_PIXELS);
+    }
+
     /**
-     * Decodes encoded bytes (JPEG, PNG, BMP, ...) to 3-channel BGR.
+     * Decodes encoded bytes (JPEG, PNG, BMP, ...) to 3-channel BGR, once {@link ImageHeader#check} has
+     * found them whole and no larger than {@code maxPixels}.
      *
      * @param source where the bytes came from, for the error message
-     * @throws BadImageException when OpenCV cannot decode them
+     * @throws BadImageException when the file is truncated, corrupt, too large or not an image OpenCV reads
      */
-    public static Mat decode(byte[] bytes, String source) throws BadImageException {
+    public static Mat decode(byte[] bytes, String source, long maxPixels) throws BadImageException {
+        ImageHeader.check(bytes, bytes.length, source, maxPixels);
         try (BytePointer p = new BytePointer(Math.max(1, bytes.length))) {
             p.put(bytes, 0, bytes.length);
             Mat dst = new Mat();
             try {
-                decode(p, bytes.length, dst, source);
+                decode(p, bytes.length, dst, source, maxPixels);
                 return dst;
             } catch (BadImageException | RuntimeException e) {
                 dst.close();
@@ -64,8 +71,8 @@ public final class ImageOps {
         }
     }
 
-    /** Decodes {@code length} bytes at {@code encoded} into {@code dst}. */
-    static void decode(BytePointer encoded, int length, Mat dst, String source) throws BadImageException {
+    /** Decodes {@code length} bytes at {@code encoded}, already {@link ImageHeader#check checked}, into {@code dst}. */
+    static void decode(BytePointer encoded, int length, Mat dst, String source, long maxPixels) throws BadImageException {
         // imdecode leaves dst untouched when it fails, so a reused dst would pass the previous image off
         // as this one: drop it first (a 112x112 buffer is a cheap malloc next to a JPEG decode).
         dst.release();
@@ -80,6 +87,13 @@ public final class ImageOps {
         if (dst.empty()) {
             throw new BadImageException(source, "cannot decode image (" + length + " bytes): not a JPEG/PNG/BMP/... "
                     + "OpenCV can read, or corrupt");
+        }
+        // Formats ImageHeader does not walk are only measured once decoded.
+        try {
+            ImageHeader.checkSize(dst.cols(), dst.rows(), source, maxPixels);
+        } catch (BadImageException e) {
+            dst.release();
+            throw e;
         }
     }
 

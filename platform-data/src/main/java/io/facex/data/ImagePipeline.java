@@ -17,6 +17,7 @@ public final class ImagePipeline implements AutoCloseable {
     private final int width;
     private final int height;
     private final boolean resizeToFit;
+    private final long maxPixels;
 
     private BytePointer encoded = new BytePointer(64 * 1024);
     private final Mat decoded = new Mat();
@@ -31,6 +32,14 @@ public final class ImagePipeline implements AutoCloseable {
      *                    pre-cropped images and would fail at batching); true: resize it bilinearly
      */
     public ImagePipeline(Augmentation augmentation, int width, int height, boolean resizeToFit) {
+        this(augmentation, width, height, resizeToFit, ImageHeader.DEFAULT_MAX_PIXELS);
+    }
+
+    /** @param maxPixels the largest {@code width x height} an image may declare; larger ones are refused unread */
+    public ImagePipeline(Augmentation augmentation, int width, int height, boolean resizeToFit, long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("the image size limit must be positive, got " + maxPixels);
+        }
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
@@ -42,6 +51,7 @@ public final class ImagePipeline implements AutoCloseable {
         this.width = width;
         this.height = height;
         this.resizeToFit = resizeToFit;
+        this.maxPixels = maxPixels;
     }
 
     /** Floats per sample: {@code 3 * height * width}. */
@@ -58,12 +68,13 @@ public final class ImagePipeline implements AutoCloseable {
     public void process(byte[] bytes, int length, String source, RandomGenerator rng, float[] dst, int offset)
             throws BadImageException {
         ensureOpen();
+        ImageHeader.check(bytes, length, source, maxPixels);
         if (encoded.capacity() < length) {
             encoded.close();
             encoded = new BytePointer(Math.max(length, 2 * encoded.capacity()));
         }
         encoded.position(0).put(bytes, 0, length);
-        ImageOps.decode(encoded, length, decoded, source);
+        ImageOps.decode(encoded, length, decoded, source, maxPixels);
         process(decoded, source, rng, dst, offset);
     }
 
@@ -78,7 +89,7 @@ public final class ImagePipeline implements AutoCloseable {
         if (cur.rows() != height || cur.cols() != width) {
             if (!resizeToFit) {
                 throw new BadImageException(source, "image is " + cur.cols() + "x" + cur.rows() + " pixels, expected "
-                        + width + "x" + height + " (crop/align faces first, or enable resize-to-fit)");
+                        + width + "x" + height + " (the model's input: crop and align faces to that size first)");
             }
             ImageOps.resize(cur, scratchA, width, height);
             cur = scratchA;

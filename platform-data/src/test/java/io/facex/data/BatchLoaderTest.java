@@ -229,9 +229,15 @@ class BatchLoaderTest {
     @Test
     void skipAndCountReportsTheBadImages(@TempDir Path tmp) throws IOException {
         TrainList list = damaged(tmp);
-        try (BatchLoader l = loader(list).workers(3).onBadImage(BadImagePolicy.SKIP).build()) {
+        List<DataException> told = new java.util.ArrayList<>();
+        try (BatchLoader l = loader(list).workers(3).onBadImage(BadImagePolicy.SKIP).onSkip(told::add).build()) {
             Run r = run(l, 0);
             assertEquals(2, r.skipped());
+            // Every skip is told, with its list line, in the epoch's order whatever the workers' timing.
+            int[] order = l.order(0);
+            int first = Arrays.stream(order).filter(i -> i == 5 || i == 20).findFirst().orElseThrow();
+            assertEquals(List.of(first + 1, first == 5 ? 21 : 6), told.stream().map(DataException::line).toList());
+            assertTrue(told.stream().allMatch(d -> d.file().equals(list.source())));
             assertEquals(2, l.skippedTotal());
             int[] seen = flatten(r.indices());
             assertEquals(IMAGES - 2, seen.length);

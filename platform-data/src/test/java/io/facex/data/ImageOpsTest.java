@@ -245,7 +245,7 @@ class ImageOpsTest {
              ImagePipeline lenient = new ImagePipeline(Augmentation.none(), 4, 4, true)) {
             BadImageException e = assertThrows(BadImageException.class,
                     () -> strict.process(img, "a.jpg", null, new float[48], 0));
-            assertEquals("a.jpg: image is 5x6 pixels, expected 4x4 (crop/align faces first, or enable resize-to-fit)",
+            assertEquals("a.jpg: image is 5x6 pixels, expected 4x4 (the model's input: crop and align faces to that size first)",
                     e.getMessage());
             float[] out = new float[48];
             lenient.process(img, "a.jpg", null, out, 0);
