@@ -291,21 +291,9 @@ public final class FacexContainer implements AutoCloseable {
         return b.getSymbolicName() + " " + b.getVersion() + " (" + (slash >= 0 ? loc.substring(slash + 1) : loc) + ")";
     }
 
+    /** What a user reads of a failure: see {@link ErrorMessages}. */
     static String rootMessage(Throwable t) {
-        if (t == null) {
-            return "unknown error";
-        }
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage();
-        String own = t.getMessage();
-        if (root != t && own != null && !own.equals(m) && !(t instanceof InvocationTargetException)) {
-            return own + ": " + root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-        }
-        return m == null ? root.getClass().getSimpleName() : (root instanceof IllegalArgumentException
-                || root instanceof IllegalStateException ? m : root.getClass().getSimpleName() + ": " + m);
+        return ErrorMessages.of(t);
     }
 
     @Override

@@ -409,7 +409,7 @@ public final class BatchLoader implements AutoCloseable {
                         recycle(data);
                         return EMPTY;
                     }
-                    DataException problem = problem(e, file, ex);
+                    DataException problem = problem(e, ex);
                     if (badImages == BadImagePolicy.FAIL) {
                         recycle(data);
                         throw problem;
@@ -417,8 +417,7 @@ public final class BatchLoader implements AutoCloseable {
                     skips.add(problem);
                 } catch (RuntimeException ex) {
                     recycle(data);
-                    throw new DataException(list.source() != null ? list.source() : file, e.line(),
-                            "image '" + e.path() + "': " + (ex.getMessage() != null ? ex.getMessage() : "cannot be used"), ex);
+                    throw list.problem(e, ex.getMessage() != null ? ex.getMessage() : "cannot be used", ex);
                 }
             }
             if (filled == 0) {
@@ -433,14 +432,12 @@ public final class BatchLoader implements AutoCloseable {
                     skips);
         }
 
-        private DataException problem(TrainList.Entry e, Path file, IOException ex) {
+        private DataException problem(TrainList.Entry e, IOException ex) {
             String detail = ex instanceof NoSuchFileException ? "no such file"
                     : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : ex instanceof BadImageException bad ? bad.problem()
                     : ex.getMessage() != null ? ex.getMessage() : "cannot be read";
-            return list.source() != null
-                    ? new DataException(list.source(), e.line(), "image '" + e.path() + "' (" + file + "): " + detail, ex)
-                    : new DataException(file, 0, detail, ex);
+            return list.problem(e, detail, ex);
         }
 
         private void discard(Object result) {

@@ -12,6 +12,7 @@ public class DataException extends RuntimeException {
 
     private final transient Path file;
     private final int line;
+    private final String problem;
 
     public DataException(Path file, int line, String problem) {
         this(file, line, problem, null);
@@ -21,6 +22,12 @@ public class DataException extends RuntimeException {
         super(where(file, line) + problem, cause);
         this.file = file;
         this.line = line;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the location. */
+    public String problem() {
+        return problem;
     }
 
     static String where(Path file, int line) {

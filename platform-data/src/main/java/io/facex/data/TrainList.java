@@ -63,6 +63,54 @@ public final class TrainList {
         return new TrainList(dataRoot, null, entries);
     }
 
+    /** Some of this list's entries (their line numbers kept), so that errors still point into the list file. */
+    public TrainList subset(List<Entry> picked) {
+        return new TrainList(dataRoot, source, picked);
+    }
+
+    /**
+     * A problem with an entry's image, located like a compiler error:
+     * {@code list.txt:12: image 'a/b.jpg' (/data/a/b.jpg): no such file}, or the image file alone for a
+     * list with no file.
+     */
+    public DataException problem(Entry e, String detail, Throwable cause) {
+        Path file = resolve(e);
+        return source != null && e.line() > 0
+                ? new DataException(source, e.line(), "image '" + e.path() + "' (" + file + "): " + detail, cause)
+                : new DataException(file, 0, detail, cause);
+    }
+
+    /**
+     * Every entry whose image is missing, not a file or empty, found from the file system's metadata
+     * alone (no image is opened), so that a list is known good before hours of training depend on it.
+     *
+     * @param progress told the number of entries checked so far, every 1024 entries and at the end
+     */
+    public List<DataException> unreadable(java.util.function.LongConsumer progress) {
+        List<DataException> bad = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            Path file = resolve(e);
+            try {
+                java.nio.file.attribute.BasicFileAttributes a =
+                        Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+                if (!a.isRegularFile()) {
+                    bad.add(problem(e, a.isDirectory() ? "a folder, not an image" : "not a regular file", null));
+                } else if (a.size() == 0) {
+                    bad.add(problem(e, "empty file, not an image", null));
+                }
+            } catch (java.nio.file.NoSuchFileException ex) {
+                bad.add(problem(e, "no such file", ex));
+            } catch (IOException ex) {
+                bad.add(problem(e, "cannot be read (" + ex.getMessage() + ")", ex));
+            }
+            if ((i + 1) % 1024 == 0 || i + 1 == entries.size()) {
+                progress.accept(i + 1);
+            }
+        }
+        return bad;
+    }
+
     /**
      * Reads a list file.
      *

@@ -13,6 +13,7 @@ public class ConfigException extends IllegalArgumentException {
     private final transient Path file;
     private final int line;
     private final String key;
+    private final transient java.util.List<ConfigException> problems;
 
     public ConfigException(Path file, int line, String key, String problem) {
         this(file, line, key, problem, null);
@@ -37,6 +38,31 @@ public class ConfigException extends IllegalArgumentException {
         this.file = file;
         this.line = line;
         this.key = key;
+        this.problems = java.util.List.of(this);
+    }
+
+    /** Several problems reported as one, a line each; file, line and key are the first one's. */
+    private ConfigException(java.util.List<ConfigException> all) {
+        super(all.size() + " problems in the configuration:\n" + String.join("\n",
+                all.stream().map(ConfigException::getMessage).toList()), all.get(0));
+        ConfigException first = all.get(0);
+        this.file = first.file;
+        this.line = first.line;
+        this.key = first.key;
+        this.problems = java.util.List.copyOf(all);
+    }
+
+    /** The problems as one exception: the problem itself when there is one. */
+    public static ConfigException of(java.util.List<ConfigException> all) {
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("no configuration problem to report");
+        }
+        return all.size() == 1 ? all.get(0) : new ConfigException(all);
+    }
+
+    /** Each problem this reports: itself, or each of several found together. */
+    public java.util.List<ConfigException> problems() {
+        return problems;
     }
 
     private static String where(String source, int line) {

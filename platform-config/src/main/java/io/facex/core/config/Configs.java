@@ -122,8 +122,9 @@ public final class Configs {
      * the file beneath it.
      */
     public static <C> C bind(Plugin<C> plugin, C base, ConfigDocument doc, List<String> path, JsonNode node) {
-        String dotted = String.join(".", path);
-        ObjectNode merged = YAML.valueToTree(base);
+        ObjectNode baseTree = YAML.valueToTree(base);
+        ObjectNode merged = baseTree.deepCopy();
+        ConfigProblems problems = new ConfigProblems();
         // "MobileFaceNet:" with nothing under it reads as an empty string in YAML: all defaults.
         boolean empty = node == null || node.isNull() || node.isMissingNode() || (node.isTextual() && node.asText().isEmpty());
         if (!empty) {
@@ -134,24 +135,35 @@ public final class Configs {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!merged.has(key)) {
-                    List<String> keyPath = append(path, key);
-                    throw new ConfigException(doc, keyPath, "unknown key for " + plugin.name()
-                            + suggestion(key, fieldNames(merged)) + "; known keys: " + String.join(", ", fieldNames(merged)), null);
+                    problems.add(new ConfigException(doc, append(path, key), "unknown key for " + plugin.name()
+                            + suggestion(key, fieldNames(baseTree)) + "; known keys: " + String.join(", ", fieldNames(baseTree)), null));
+                } else {
+                    merged.set(key, node.get(key));
                 }
-                merged.set(key, node.get(key));
             }
         }
-        C config;
-        try {
-            config = YAML.treeToValue(merged, plugin.configType());
-        } catch (JsonMappingException e) {
-            List<String> keyPath = new ArrayList<>(path);
-            e.getPath().forEach(ref -> keyPath.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]"));
-            JsonNode value = merged.at("/" + String.join("/", keyPath.subList(path.size(), keyPath.size())));
-            throw new ConfigException(doc, keyPath, typeProblem(e, value), e);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new ConfigException(doc, path, e.getMessage(), e);
+        C config = null;
+        // Jackson stops at the first value of the wrong type: put the default back and bind again, so that
+        // one run names every bad value of the section.
+        for (int attempt = 0; config == null && attempt <= merged.size(); attempt++) {
+            try {
+                config = YAML.treeToValue(merged, plugin.configType());
+            } catch (JsonMappingException e) {
+                List<String> keyPath = new ArrayList<>(path);
+                e.getPath().forEach(ref -> keyPath.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]"));
+                JsonNode value = merged.at("/" + String.join("/", keyPath.subList(path.size(), keyPath.size())));
+                problems.add(new ConfigException(doc, keyPath, typeProblem(e, value), e));
+                String top = keyPath.size() > path.size() ? keyPath.get(path.size()) : null;
+                if (top == null || merged.get(top) == baseTree.get(top)) {
+                    break; // nothing left to put back: the problems so far are all there is to say
+                }
+                merged.set(top, baseTree.get(top));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                problems.add(new ConfigException(doc, path, e.getMessage(), e));
+                break;
+            }
         }
+        problems.throwIfAny();
         try {
             plugin.validate(config);
         } catch (InvalidConfigException e) {

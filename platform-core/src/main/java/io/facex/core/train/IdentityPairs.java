@@ -35,7 +35,10 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader first;
     private BatchLoader second;
 
-    IdentityPairs(TrainList list, int workers, long seed, int width, int height, boolean skipBad, Augmentation augmentation) {
+    private final long maxPixels;
+
+    IdentityPairs(TrainList list, int workers, long seed, int width, int height, boolean skipBad, Augmentation augmentation,
+                  long maxPixels) {
         if (skipBad) {
             // A skipped image in one view would pair the other view's images with the wrong identities.
             throw new IllegalArgumentException("--skip_bad_images cannot be used with identity-paired sampling: "
@@ -48,6 +51,7 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
         this.width = width;
         this.height = height;
         this.augmentation = augmentation;
+        this.maxPixels = maxPixels;
         for (int label = 0; label < byLabel.size(); label++) {
             if (!byLabel.get(label).isEmpty()) {
                 labels.add(label);
@@ -99,8 +103,8 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
             a.add(list.get(p[0]));
             b.add(list.get(p[1]));
         }
-        first = loader(TrainList.of(list.dataRoot(), a), batchSize, Seeds.mix(seed, epoch));
-        second = loader(TrainList.of(list.dataRoot(), b), batchSize, Seeds.mix(seed, SECOND_VIEW_KEY, epoch));
+        first = loader(list.subset(a), batchSize, Seeds.mix(seed, epoch));
+        second = loader(list.subset(b), batchSize, Seeds.mix(seed, SECOND_VIEW_KEY, epoch));
         BatchLoader.Epoch ea = first.epoch(epoch, firstBatch);
         BatchLoader.Epoch eb = second.epoch(epoch, firstBatch);
         return new Batches() {
@@ -127,7 +131,8 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader loader(TrainList views, int batchSize, long loaderSeed) {
         return BatchLoader.builder(views).batchSize(batchSize).shuffle(false).seed(loaderSeed)
                 .augmentation(augmentation).workers(Math.max(1, workers / 2)).imageSize(width, height)
-                .resizeToFit(ListTrainingData.resizes(width, height)).onBadImage(BadImagePolicy.FAIL).build();
+                .resizeToFit(ListTrainingData.resizes(width, height)).maxImagePixels(maxPixels)
+                .onBadImage(BadImagePolicy.FAIL).build();
     }
 
     private void closeLoaders() {

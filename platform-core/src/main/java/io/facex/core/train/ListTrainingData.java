@@ -6,10 +6,13 @@ import io.facex.api.Sampling;
 import io.facex.api.TrainingData;
 import io.facex.data.BadImagePolicy;
 import io.facex.data.BatchLoader;
+import io.facex.data.DataException;
+import io.facex.data.ImageHeader;
 import io.facex.data.TrainList;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A FaceX-Zoo training list served by the data module's loader: OpenCV decoding on worker threads at
@@ -25,11 +28,14 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     private final int height;
     private final boolean skipBad;
     private final Augmentation augmentation;
+    private final long maxPixels;
+    private final DataLog log;
     private BatchLoader loader;
-    private long skippedBefore;
 
     private ListTrainingData(TrainList list, int workers, long seed, int width, int height, boolean skipBad,
-                             Augmentation augmentation) {
+                             Augmentation augmentation, long maxPixels, DataLog log) {
+        this.maxPixels = maxPixels;
+        this.log = log;
         this.skipBad = skipBad;
         this.augmentation = augmentation;
         this.list = list;
@@ -39,30 +45,66 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
         this.height = height;
     }
 
-    /**
-     * Reads the list (errors name its file and line); images are decoded only when batches are drawn.
-     *
-     * @param input the backbone's (channels, height, width): images of another size are resized to it
-     */
+    /** {@link #open(TrainCommand.DataRequest)} with the list checked up front and nothing logged. */
     public static TrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
                                     Shape input, Sampling sampling, Augmentation augmentation) throws IOException {
-        TrainList list = TrainList.read(trainFile, dataRoot);
-        int width = (int) input.get(2);
-        int height = (int) input.get(1);
-        if (sampling == Sampling.IDENTITY_PAIRS) {
-            return new IdentityPairs(list, workers, seed, width, height, skipBadImages, augmentation);
+        return open(new TrainCommand.DataRequest(dataRoot, trainFile, workers, seed, skipBadImages,
+                ImageHeader.DEFAULT_MAX_PIXELS, true, input, sampling, augmentation, DataLog.NONE));
+    }
+
+    /**
+     * Reads the list (errors name its file and line) and, unless asked not to, checks that every image
+     * it names is there; images are decoded only when batches are drawn, at the backbone's input size
+     * ({@code request.input()}: (channels, height, width)) — other sizes are resized to it.
+     */
+    public static TrainingData open(TrainCommand.DataRequest r) throws IOException {
+        TrainList list = TrainList.read(r.trainFile(), r.dataRoot());
+        if (r.checkList()) {
+            check(list, r.skipBadImages(), r.log());
         }
-        return new ListTrainingData(list, workers, seed, width, height, skipBadImages, augmentation);
+        int width = (int) r.input().get(2);
+        int height = (int) r.input().get(1);
+        if (r.sampling() == Sampling.IDENTITY_PAIRS) {
+            return new IdentityPairs(list, r.workers(), r.seed(), width, height, r.skipBadImages(), r.augmentation(),
+                    r.maxImagePixels());
+        }
+        return new ListTrainingData(list, r.workers(), r.seed(), width, height, r.skipBadImages(), r.augmentation(),
+                r.maxImagePixels(), r.log());
+    }
+
+    /** Errors listed at most, before "and N more". */
+    private static final int LISTED = 10;
+
+    /**
+     * Every missing or empty image, before training starts rather than when the loader reaches it: with
+     * skip-bad-images each is logged as skipped, without it the job stops naming them all.
+     */
+    static void check(TrainList list, boolean skipBad, DataLog log) {
+        String task = "checking " + list.source().getFileName();
+        List<DataException> bad = list.unreadable(done -> log.checking(task, done, list.size()));
+        if (bad.isEmpty()) {
+            return;
+        }
+        if (skipBad) {
+            bad.forEach(log::skipped);
+            return;
+        }
+        StringBuilder more = new StringBuilder();
+        for (DataException d : bad.subList(1, Math.min(bad.size(), LISTED))) {
+            more.append("\n  ").append(d.getMessage());
+        }
+        if (bad.size() > LISTED) {
+            more.append("\n  ... and ").append(bad.size() - LISTED).append(" more");
+        }
+        DataException first = bad.get(0);
+        throw new DataException(first.file(), first.line(), first.problem() + more + "\n" + bad.size() + " of " + list.size()
+                + " images of " + list.source() + " cannot be read: fix the list (facex trainlist ROOT LIST writes one "
+                + "from the folders), or pass --skip_bad_images to train without them");
     }
 
     /** FaceX-Zoo's training crops are 112×112; a backbone declaring another input size gets them resized. */
     static boolean resizes(int width, int height) {
         return width != 112 || height != 112;
-    }
-
-    /** Unreadable images skipped so far (only with skip-bad-images; otherwise the first one stops the job). */
-    public synchronized long skipped() {
-        return skippedBefore + (loader == null ? 0 : loader.skippedTotal());
     }
 
     @Override
@@ -79,12 +121,11 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     public synchronized Batches epoch(int epoch, int batchSize, int firstBatch) {
         if (loader == null || loader.batchSize() != batchSize) {
             if (loader != null) {
-                skippedBefore += loader.skippedTotal();
                 loader.close();
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
                     .augmentation(augmentation).workers(workers).imageSize(width, height)
-                    .resizeToFit(resizes(width, height))
+                    .resizeToFit(resizes(width, height)).maxImagePixels(maxPixels).onSkip(log::skipped)
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         // Resuming mid-epoch starts loading at the first batch not yet trained on.

@@ -14,6 +14,7 @@ import io.facex.api.TrainingPlan;
 import io.facex.api.TrainingSummary;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.ConfigException;
+import io.facex.core.config.ConfigProblems;
 import io.facex.core.config.Configs;
 import io.facex.core.jobs.Jobs;
 import io.facex.core.registry.PluginInfo;
@@ -46,8 +47,8 @@ public final class TrainCommand {
 
     /** What the data pipeline is asked for. */
     public record DataRequest(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
-                              ai.djl.ndarray.types.Shape input, io.facex.api.Sampling sampling,
-                              io.facex.api.Augmentation augmentation) {
+                              long maxImagePixels, boolean checkList, ai.djl.ndarray.types.Shape input,
+                              io.facex.api.Sampling sampling, io.facex.api.Augmentation augmentation, DataLog log) {
     }
 
     /** Opens a training list; the data module provides it (decoding, augmentation, loader threads). */
@@ -56,8 +57,7 @@ public final class TrainCommand {
     }
 
     /** The list-file opener every command uses. */
-    public static final DataOpener LISTS = r -> ListTrainingData.open(r.dataRoot(), r.trainFile(), r.workers(), r.seed(),
-            r.skipBadImages(), r.input(), r.sampling(), r.augmentation());
+    public static final DataOpener LISTS = ListTrainingData::open;
 
     private final PluginRegistry registry;
     private final DataOpener data;
@@ -88,28 +88,49 @@ public final class TrainCommand {
         List<String> modeKeys = Configs.keysOf(mode.defaultConfig());
         TrainJob job = TrainJob.defaults();
         M modeConfig = mode.defaultConfig();
+        ConfigProblems problems = new ConfigProblems();
         // Each layer is bound on its own, so an error points at the file's line or at the command line.
         for (ConfigDocument doc : List.of(fileDoc, cliDoc)) {
             ObjectNode jobNode = Configs.yaml().createObjectNode();
             ObjectNode modeNode = Configs.yaml().createObjectNode();
-            split(doc, mode, jobKeys, modeKeys, jobNode, modeNode);
-            job = Configs.bind(JOB, job, doc, List.of(), jobNode);
-            modeConfig = Configs.bind(mode, modeConfig, doc, List.of(), modeNode);
+            split(doc, mode, jobKeys, modeKeys, jobNode, modeNode, problems);
+            TrainJob before = job;
+            M modeBefore = modeConfig;
+            job = problems.bind(() -> Configs.bind(JOB, before, doc, List.of(), jobNode), before);
+            modeConfig = problems.bind(() -> Configs.bind(mode, modeBefore, doc, List.of(), modeNode), modeBefore);
         }
         try {
             job.validate();
         } catch (InvalidConfigException e) {
-            throw new ConfigException(fileDoc.file(), fileDoc.lineOf(List.of(e.key())), e.key(),
-                    e.getMessage().substring(e.key().length() + 2) + " (give --" + e.key() + " or put it in --config)");
+            problems.add(new ConfigException(fileDoc.file(), fileDoc.lineOf(List.of(e.key())), e.key(),
+                    e.getMessage().substring(e.key().length() + 2) + " (give --" + e.key() + " or put it in --config)"));
         }
-        Backbone<?> backbone = registry.get(Backbone.class, job.backboneType());
-        Head<?> head = registry.get(Head.class, job.headType());
-        return start(mode, modeConfig, job, backbone, head, fileDoc, cliDoc, console, interactive);
+        Backbone<?> backbone = plugin(Backbone.class, "backbone_type", job.backboneType(), fileDoc, cliDoc, problems);
+        Head<?> head = plugin(Head.class, "head_type", job.headType(), fileDoc, cliDoc, problems);
+        TrainJob bound = job;
+        Object bc = backbone == null ? null : problems.bind(() -> component(backbone, bound.backboneConfFile(),
+                BACKBONE, fileDoc, cliDoc), null);
+        Object hc = head == null ? null : problems.bind(() -> component(head, bound.headConfFile(), HEAD, fileDoc,
+                cliDoc), null);
+        problems.throwIfAny();
+        return start(mode, modeConfig, job, backbone, bc, head, hc, console, interactive);
+    }
+
+    /** A plugin named by an option; an unknown name is a problem of that option, at its line. */
+    private <T extends Plugin<?>> T plugin(Class<T> kind, String key, String name, ConfigDocument fileDoc,
+                                           ConfigDocument cliDoc, ConfigProblems problems) {
+        try {
+            return registry.get(kind, name);
+        } catch (io.facex.core.registry.UnknownPluginException e) {
+            ConfigDocument doc = cliDoc.root().has(key) ? cliDoc : fileDoc;
+            problems.add(new ConfigException(doc, List.of(key), e.getMessage(), null));
+            return null;
+        }
     }
 
     /** Sorts a layer's top-level keys into job and mode options; anything else is an unknown option. */
     private static void split(ConfigDocument doc, TrainingMode<?> mode, List<String> jobKeys, List<String> modeKeys,
-                              ObjectNode jobNode, ObjectNode modeNode) {
+                              ObjectNode jobNode, ObjectNode modeNode, ConfigProblems problems) {
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.root().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
@@ -125,56 +146,71 @@ public final class TrainCommand {
                 known.addAll(modeKeys);
                 known.add(BACKBONE);
                 known.add(HEAD);
-                throw new ConfigException(doc, List.of(key), (doc.file() == null ? "unknown option --" + key : "unknown key")
+                problems.add(new ConfigException(doc, List.of(key), (doc.file() == null ? "unknown option --" + key : "unknown key")
                         + " for training with mode " + mode.name() + Configs.suggestion(key, known) + "; known: "
-                        + String.join(", ", known), null);
+                        + String.join(", ", known), null));
             }
         }
     }
 
+    @SuppressWarnings("unchecked")
     private <M, B, H> TrainingSummary start(TrainingMode<M> mode, M modeConfig, TrainJob job, Backbone<B> backbone,
-                                            Head<H> head, ConfigDocument fileDoc, ConfigDocument cliDoc,
+                                            Object backboneConfig, Head<H> head, Object headConfig,
                                             PrintStream console, boolean interactive) throws Exception {
         TrainingPlan plan = mode.plan(modeConfig);
-        B bc = component(backbone, job.backboneConfFile(), BACKBONE, fileDoc, cliDoc);
-        H hc = component(head, job.headConfFile(), HEAD, fileDoc, cliDoc);
+        B bc = (B) backboneConfig;
+        H hc = (H) headConfig;
         Path out = Files.createDirectories(Path.of(job.outDir()));
         StringBuilder lockNote = new StringBuilder();
         try (OutputLock lock = OutputLock.acquire(out, lockNote)) {
             Path resume = job.resume() ? resumePoint(job, out) : null;
             Path initial = !job.resume() && !job.pretrainModel().isEmpty() ? Path.of(job.pretrainModel()) : null;
-            TrainingData td = data.open(new DataRequest(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(),
-                    plan.seed(), job.skipBadImages(), backbone.inputShape(bc), plan.sampling(), plan.augmentation()));
-            try (AutoCloseable closing = closeable(td)) {
-                HeadSize size = headSize(head, hc, job, backbone.featureDim(bc), td.numClasses(), console);
-                Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
-                TrainingRun.Job<M, B, H> run = new TrainingRun.Job<>(mode, modeConfig, plan, backbone, bc, head, hc, size,
-                        out, resume, initial, description);
-                long total = (long) td.batchesPerEpoch(plan.batchSize()) * plan.epochs();
-                PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
-                try (Jobs.Job running = Jobs.start();
-                     TrainingReport report = new TrainingReport(out, total, stepOf(resume), console, interactive)) {
-                    if (lockNote.length() > 0) {
-                        report.message(lockNote.toString());
-                    }
-                    report.message(String.format("training %s + %s (%s) on %d %s of %d identities; output in %s",
-                            backbone.name(), head.name(), mode.name(), td.size(),
-                            plan.sampling() == io.facex.api.Sampling.IMAGES ? "images" : "identity pairs",
-                            td.numClasses(), out));
-                    TrainingSummary summary;
-                    try {
-                        summary = registry.use(modeInfo, () -> TrainingRun.unchecked(() -> TrainingRun.train(run, td,
-                                report, () -> Jobs.stopRequested() || Thread.currentThread().isInterrupted())));
-                    } catch (TrainingRun.Failed e) {
-                        throw (Exception) e.getCause();
-                    }
-                    if (td instanceof ListTrainingData l && l.skipped() > 0) {
-                        report.message(l.skipped() + " unreadable images were skipped (--skip_bad_images); see "
-                                + TrainingReport.LOG);
-                    }
-                    report.finished(summary);
-                    return summary;
+            try (TrainingReport report = new TrainingReport(out, stepOf(resume), console, interactive)) {
+                if (lockNote.length() > 0) {
+                    report.message(lockNote.toString());
                 }
+                try {
+                    return train(mode, modeConfig, plan, job, backbone, bc, head, hc, out, resume, initial, report, console);
+                } catch (Exception | Error e) {
+                    // Printed once, by the shell; the log keeps it for whoever reads the folder later.
+                    report.failed(e.getMessage() != null ? e.getMessage() : String.valueOf(e.getCause()));
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private <M, B, H> TrainingSummary train(TrainingMode<M> mode, M modeConfig, TrainingPlan plan, TrainJob job,
+                                            Backbone<B> backbone, B bc, Head<H> head, H hc, Path out, Path resume,
+                                            Path initial, TrainingReport report, PrintStream console) throws Exception {
+        TrainingData td = data.open(new DataRequest(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(),
+                plan.seed(), job.skipBadImages(), job.maxImagePixels(), !job.skipListCheck(), backbone.inputShape(bc),
+                plan.sampling(), plan.augmentation(), report));
+        try (AutoCloseable closing = closeable(td)) {
+            HeadSize size = headSize(head, hc, job, backbone.featureDim(bc), td.numClasses(), console);
+            Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
+            TrainingRun.Job<M, B, H> run = new TrainingRun.Job<>(mode, modeConfig, plan, backbone, bc, head, hc, size,
+                    out, resume, initial, description);
+            PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
+            try (Jobs.Job running = Jobs.start()) {
+                report.message(String.format("training %s + %s (%s) on %d %s of %d identities; output in %s",
+                        backbone.name(), head.name(), mode.name(), td.size(),
+                        plan.sampling() == io.facex.api.Sampling.IMAGES ? "images" : "identity pairs",
+                        td.numClasses(), out));
+                report.begin((long) td.batchesPerEpoch(plan.batchSize()) * plan.epochs());
+                TrainingSummary summary;
+                try {
+                    summary = registry.use(modeInfo, () -> TrainingRun.unchecked(() -> TrainingRun.train(run, td,
+                            report, () -> Jobs.stopRequested() || Thread.currentThread().isInterrupted())));
+                } catch (TrainingRun.Failed e) {
+                    throw (Exception) e.getCause();
+                }
+                if (report.skippedCount() > 0) {
+                    report.message(report.skippedCount() + " unreadable images were left out (--skip_bad_images), "
+                            + "each named with its list line in " + out.resolve(TrainingReport.SKIPPED));
+                }
+                report.finished(summary);
+                return summary;
             }
         }
     }

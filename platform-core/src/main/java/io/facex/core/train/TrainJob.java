@@ -18,15 +18,18 @@ import io.facex.api.InvalidConfigException;
  * @param resume           continue an interrupted job exactly
  * @param mode             training mode plugin name
  * @param workers          image decoding threads
- * @param skipBadImages    skip (and count) unreadable images instead of stopping at the first one
+ * @param skipBadImages    skip unreadable images, naming each in skipped.txt, instead of stopping at the first one
+ * @param maxImagePixels   the largest width x height an image header may claim; larger images are refused unread
+ * @param skipListCheck    do not check up front that every listed image exists (for lists on slow storage)
  */
 public record TrainJob(String dataRoot, String trainFile, String backboneType, String backboneConfFile,
                        String headType, String headConfFile, String outDir, String pretrainModel, boolean resume,
-                       String mode, int workers, boolean skipBadImages) {
+                       String mode, int workers, boolean skipBadImages, long maxImagePixels, boolean skipListCheck) {
 
     /** What train.py would use when nothing is said, with our default mode and 2 loader threads. */
     public static TrainJob defaults() {
-        return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2, false);
+        return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2, false,
+                io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false);
     }
 
     void validate() {
@@ -35,6 +38,9 @@ public record TrainJob(String dataRoot, String trainFile, String backboneType, S
         }
         if (trainFile.isEmpty()) {
             throw new InvalidConfigException("train_file", "is required: the training list (relative/path.jpg label per line)");
+        }
+        if (maxImagePixels < 1) {
+            throw new InvalidConfigException("max_image_pixels", "must be positive, got " + maxImagePixels);
         }
         if (workers < 1) {
             throw new InvalidConfigException("workers", "must be at least 1, got " + workers);

@@ -52,6 +52,21 @@ class ConfigsTest {
     }
 
     @Test
+    void everyProblemOfASectionIsReportedAtOnce() throws Exception {
+        Path f = write("b.yaml", "MobileFaceNet:\n  feat_dim: wide\n  outw: 7\n  out_h: 7.5\n  depht: 3\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> Configs.bind(net, ConfigDocument.read(f), "MobileFaceNet"));
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertEquals(java.util.List.of(3, 5, 2, 4), e.problems().stream().map(ConfigException::line).toList());
+        assertEquals("4 problems in the configuration:\n"
+                + f + ":3: MobileFaceNet.outw: unknown key for MobileFaceNet (did you mean 'out_w'?); known keys: feat_dim, out_h, out_w\n"
+                + f + ":5: MobileFaceNet.depht: unknown key for MobileFaceNet; known keys: feat_dim, out_h, out_w\n"
+                + f + ":2: MobileFaceNet.feat_dim: expected an integer, got 'wide'\n"
+                + f + ":4: MobileFaceNet.out_h: expected an integer, got 7.5", e.getMessage());
+        assertEquals(f, e.file());
+        assertEquals(3, e.line(), "the first problem's line");
+    }
+
+    @Test
     void unknownKeyIsLocatedWithSuggestion() throws Exception {
         Path f = write("b.yaml", "# comment\nResNet:\n  depth: 50\nMobileFaceNet:\n    feat_dim: 512\n    outw: 7\n");
         ConfigException e = assertThrows(ConfigException.class, () -> Configs.bind(net, ConfigDocument.read(f), "MobileFaceNet"));
