@@ -24,6 +24,9 @@ public record ImageHeader(String format, int width, int height) {
     /** The default limit on {@code width x height}: 50 megapixels (a 48 MP phone photo fits; a bomb does not). */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
 
+    /** The same, as text, for option defaults written in annotations. */
+    public static final String DEFAULT_MAX_PIXELS_TEXT = "" + DEFAULT_MAX_PIXELS;
+
     /** The option users set to change the limit, named in the error. */
     public static final String MAX_PIXELS_OPTION = "--max_image_pixels";
 

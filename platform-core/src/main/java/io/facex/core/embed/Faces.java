@@ -11,9 +11,10 @@ import java.util.Arrays;
 /** Faces to embed, read from a {@code .npy} batch (N, C, H, W), already normalised. */
 public record Faces(float[] values, int count) {
 
-    public static Faces read(Path input, Path dataRoot, Shape face) throws IOException {
+    /** @param maxPixels for an image list: the largest width x height an image may declare */
+    public static Faces read(Path input, Path dataRoot, Shape face, long maxPixels) throws IOException {
         if (!input.getFileName().toString().endsWith(".npy")) {
-            return ImageFaces.read(input, dataRoot, face);
+            return ImageFaces.read(input, dataRoot, face, maxPixels);
         }
         Tensor t = Npy.read(input);
         long[] s = t.shape();

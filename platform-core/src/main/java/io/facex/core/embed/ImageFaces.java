@@ -17,7 +17,7 @@ final class ImageFaces {
     private ImageFaces() {
     }
 
-    static Faces read(Path list, Path dataRoot, Shape face) throws IOException {
+    static Faces read(Path list, Path dataRoot, Shape face, long maxPixels) throws IOException {
         Path root = dataRoot != null ? dataRoot : list.toAbsolutePath().getParent();
         List<String> lines = Files.readAllLines(list);
         List<String> paths = new ArrayList<>();
@@ -35,7 +35,7 @@ final class ImageFaces {
         int h = (int) face.get(1);
         int w = (int) face.get(2);
         float[] values = new float[paths.size() * 3 * h * w];
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false, maxPixels)) {
             for (int k = 0; k < paths.size(); k++) {
                 Path image = root.resolve(paths.get(k));
                 String where = list + ":" + lineNumbers.get(k) + ": " + image;

@@ -46,9 +46,10 @@ public final class EvalCommand {
      * @param backboneConf YAML with a section for the backbone, or null for the checkpoint's own configuration
      * @param model       a weights file, or a folder of them
      * @param cache       feature cache folder, or null for {@code out/feature_cache}
+     * @param maxImagePixels the largest width x height an image may declare; larger ones are refused unread
      */
     public record Options(Path dataConf, List<String> protocols, String backbone, Path backboneConf, Path model,
-                          Path out, Path cache, boolean flip, int workers) {
+                          Path out, Path cache, boolean flip, int workers, long maxImagePixels) {
     }
 
     /** One score of one model. */
@@ -99,7 +100,7 @@ public final class EvalCommand {
         String name = modelName(model);
         List<Row> rows = new ArrayList<>();
         PluginInfo bInfo = info(backbone);
-        FeatureExtractor extractor = new FeatureExtractor(o.workers(), o.flip());
+        FeatureExtractor extractor = new FeatureExtractor(o.workers(), o.flip(), o.maxImagePixels());
         String digest = FeatureCache.modelDigest(model);
         try (Embedder<C> embedder = registry.use(bInfo, () -> {
             try {

@@ -32,12 +32,20 @@ public final class FeatureExtractor {
 
     private final int workers;
     private final boolean flip;
+    private final long maxPixels;
+
+    /** With the default image size limit ({@link io.facex.data.ImageHeader#DEFAULT_MAX_PIXELS}). */
+    public FeatureExtractor(int workers, boolean flip) {
+        this(workers, flip, io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS);
+    }
 
     /**
-     * @param workers decoding threads (≥ 1)
-     * @param flip    fuse each face with its mirror image
+     * @param workers   decoding threads (≥ 1)
+     * @param flip      fuse each face with its mirror image
+     * @param maxPixels the largest width x height an image may declare; larger ones are refused unread
      */
-    public FeatureExtractor(int workers, boolean flip) {
+    public FeatureExtractor(int workers, boolean flip, long maxPixels) {
+        this.maxPixels = maxPixels;
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be ≥ 1, got " + workers);
         }
@@ -79,7 +87,7 @@ public final class FeatureExtractor {
                 while (next < images.size() && ahead.size() <= workers) {
                     int lo = next;
                     int hi = Math.min(images.size(), lo + batch);
-                    ahead.add(pool.submit(() -> decode(root, images.subList(lo, hi), w, h)));
+                    ahead.add(pool.submit(() -> decode(root, images.subList(lo, hi), w, h, maxPixels)));
                     next = hi;
                 }
                 Jobs.checkStop("feature extraction");
@@ -129,10 +137,10 @@ public final class FeatureExtractor {
         return m;
     }
 
-    private static Decoded decode(Path root, List<String> paths, int w, int h) {
+    private static Decoded decode(Path root, List<String> paths, int w, int h, long maxPixels) {
         float[] faces = new float[paths.size() * 3 * h * w];
         Map<String, String> failures = new LinkedHashMap<>();
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false, maxPixels)) {
             for (int k = 0; k < paths.size(); k++) {
                 String p = paths.get(k);
                 Path file = root.resolve(p);

@@ -178,7 +178,8 @@ public final class FacexCommands {
             @Descriptor("output folder (results tables, per-protocol plots)") @Parameter(names = {"-o", "--out"}, absentValue = "eval") String out,
             @Descriptor("feature cache folder (default: OUT/feature_cache)") @Parameter(names = {"--cache"}, absentValue = "") String cache,
             @Descriptor("fuse each face's feature with its mirror image's (FaceX-Zoo does not)") @Parameter(names = {"--flip"}, presentValue = "true", absentValue = "false") boolean flip,
-            @Descriptor("image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers)
+            @Descriptor("image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
+            @Descriptor("the largest width x height an image header may claim; larger images are refused unread") @Parameter(names = {"--max_image_pixels"}, absentValue = io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS_TEXT) long maxPixels)
             throws Exception {
         if (dataConf.isEmpty() || model.isEmpty()) {
             throw new IllegalArgumentException("eval needs --data_conf and --model (see 'help eval')");
@@ -187,7 +188,7 @@ public final class FacexCommands {
                 : java.util.Arrays.stream(protocols.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
         new io.facex.core.eval.EvalCommand(registry).run(new io.facex.core.eval.EvalCommand.Options(Path.of(dataConf), names,
                 backbone, conf.isEmpty() ? null : Path.of(conf), Path.of(model), Path.of(out),
-                cache.isEmpty() ? null : Path.of(cache), flip, workers), System.out, System.console() != null);
+                cache.isEmpty() ? null : Path.of(cache), flip, workers, maxPixels), System.out, System.console() != null);
     }
 
     @Descriptor("Write features (N, dim) as .npy for a batch of faces (.npy, (N, 3, 112, 112), already normalised) "
@@ -199,7 +200,8 @@ public final class FacexCommands {
             @Descriptor("faces: .npy batch or a text list of images") @Parameter(names = {"-i", "--input"}, absentValue = "") String input,
             @Descriptor("folder the list's paths are relative to (default: the list's folder)") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
             @Descriptor("where to write the features (.npy)") @Parameter(names = {"-o", "--output"}, absentValue = "") String output,
-            @Descriptor("keep the raw backbone output (default: L2-normalised)") @Parameter(names = {"--no-normalize"}, presentValue = "true", absentValue = "false") boolean raw)
+            @Descriptor("keep the raw backbone output (default: L2-normalised)") @Parameter(names = {"--no-normalize"}, presentValue = "true", absentValue = "false") boolean raw,
+            @Descriptor("the largest width x height an image header may claim; larger images are refused unread") @Parameter(names = {"--max_image_pixels"}, absentValue = io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS_TEXT) long maxPixels)
             throws Exception {
         if (weights.isEmpty() || input.isEmpty() || output.isEmpty()) {
             throw new IllegalArgumentException("embed needs --weights, --input and --output (see 'help embed')");
@@ -209,7 +211,7 @@ public final class FacexCommands {
         PluginInfo info = registry.list().stream().filter(p -> p.plugin() == model.backbone()).findFirst().orElseThrow();
         registry.use(info, () -> {
             try {
-                embedWith(model, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw);
+                embedWith(model, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw, maxPixels);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -220,10 +222,10 @@ public final class FacexCommands {
     }
 
     private <C> void embedWith(io.facex.core.checkpoint.ModelResolver.Resolved<C> model, Path weights, Path input,
-                               String dataRoot, Path output, boolean normalize) throws Exception {
+                               String dataRoot, Path output, boolean normalize, long maxPixels) throws Exception {
         try (io.facex.core.embed.Embedder<C> e = new io.facex.core.embed.Embedder<>(model.backbone(), model.config(), weights)) {
             io.facex.core.embed.Faces faces = io.facex.core.embed.Faces.read(input,
-                    dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape());
+                    dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape(), maxPixels);
             float[] features = e.embed(faces.values(), faces.count(), normalize);
             io.facex.weights.Npy.writeFloats(output, features, faces.count(), e.dimension());
             System.out.printf("%d features of %d values from %s%s -> %s%n", faces.count(), e.dimension(),

@@ -102,7 +102,8 @@ public final class QuickStart {
         SyntheticBenchmarks.Result bench = SyntheticBenchmarks.write(faces, names, o.images(), o.pairsPerFold(), o.seed(),
                 o.out().resolve("benchmarks"));
         new EvalCommand(registry).run(new EvalCommand.Options(bench.dataConf(), List.of(), "", null,
-                trained.lastCheckpoint(), o.out().resolve("eval"), null, false, 2), out, interactive);
+                trained.lastCheckpoint(), o.out().resolve("eval"), null, false, 2, io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS),
+                out, interactive);
 
         Table t = new Table("model", "accuracy", "std error");
         results.forEach((k, r) -> t.add(k, String.format(Locale.ROOT, "%.4f", r.value()),
