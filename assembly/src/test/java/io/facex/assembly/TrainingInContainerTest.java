@@ -242,7 +242,7 @@ class TrainingInContainerTest {
         assertTrue(r.err().contains("0003.jpg") && r.err().contains("train_list.txt:11"), r.err());
         r = run(trainLine(root, home.resolve("b2"), 1) + " --skip_bad_images");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("1 unreadable images were skipped"), r.out());
+        assertTrue(r.out().contains("1 unreadable images were left out"), r.out());
     }
 
     private static void copyTree(Path from, Path to) throws java.io.IOException {

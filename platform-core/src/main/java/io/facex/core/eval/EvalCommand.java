@@ -56,6 +56,9 @@ public final class EvalCommand {
     public record Row(String model, ProtocolResult.Score score) {
     }
 
+    /** Per model and protocol: every image that could not be read, with the reason. */
+    public static final String UNREADABLE = "unreadable_images.txt";
+
     private static final Pattern NUMBERS = Pattern.compile("\\d+");
 
     private final PluginRegistry registry;
@@ -141,12 +144,15 @@ public final class EvalCommand {
                     console.printf("%s %s: %d features from the cache (%s)%n", protocol.name(), modelName,
                             images.size(), cache.directory());
                 }
+                Path dir = Files.createDirectories(out.resolve(safe(modelName)).resolve(safe(protocol.name())));
+                Path unreadable = dir.resolve(UNREADABLE);
+                Files.deleteIfExists(unreadable);
                 if (!features.failures().isEmpty()) {
                     Map.Entry<String, String> first = features.failures().entrySet().iterator().next();
-                    console.printf("%s: %d image(s) could not be read, e.g. %s; their pairs are skipped and counted%n",
-                            protocol.name(), features.failures().size(), first.getValue());
+                    Files.write(unreadable, features.failures().values());
+                    console.printf("%s: %d image(s) could not be read, e.g. %s; their pairs are skipped and counted; "
+                            + "all are named in %s%n", protocol.name(), features.failures().size(), first.getValue(), unreadable);
                 }
-                Path dir = Files.createDirectories(out.resolve(safe(modelName)).resolve(safe(protocol.name())));
                 ProtocolResult r = protocol.evaluate(config, features, dir);
                 r.skipped().forEach((why, n) -> {
                     if (n > 0) {

@@ -287,7 +287,12 @@ public final class TrainCommand {
     /** The checkpoint to resume from: the one named, or the newest in the output folder. */
     private static Path resumePoint(TrainJob job, Path out) throws IOException {
         if (!job.pretrainModel().isEmpty()) {
-            return Path.of(job.pretrainModel());
+            Path p = Path.of(job.pretrainModel());
+            if (!p.getFileName().toString().endsWith(".safetensors")) {
+                throw new IllegalArgumentException("--resume continues from a checkpoint this toolbox wrote "
+                        + "(Epoch_*.safetensors); " + p + " is not one (to start from other weights, drop --resume)");
+            }
+            return p;
         }
         try (Stream<Path> files = Files.list(out)) {
             return files.filter(p -> p.getFileName().toString().matches("Epoch_\\d+(_batch_\\d+)?\\.safetensors"))
