@@ -162,7 +162,11 @@ public final class TrainingReport implements TrainingListener, DataLog, AutoClos
 
     /** A job that stops on an error says so in the log too, where a later reader looks. */
     public void failed(String message) {
-        line("failed: " + message);
+        try {
+            line("failed: " + message);
+        } catch (IllegalStateException e) {
+            // The log cannot be written (a full disk, say): the error the user must see is the original one.
+        }
     }
 
     @Override
