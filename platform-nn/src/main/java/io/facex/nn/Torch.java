@@ -41,4 +41,31 @@ public final class Torch {
     public static Block linear(int out, boolean bias) {
         return Linear.builder().setUnits(out).optBias(bias).build();
     }
+
+    /** {@code nn.ReLU()}. */
+    public static Block relu() {
+        return ai.djl.nn.Activation.reluBlock();
+    }
+
+    /** {@code nn.Sigmoid()}. */
+    public static Block sigmoid() {
+        return ai.djl.nn.Activation.sigmoidBlock();
+    }
+
+    /** {@code nn.Dropout(p)}: identity at inference, as in eval mode. */
+    public static Block dropout(double p) {
+        return ai.djl.nn.norm.Dropout.builder().optRate((float) p).build();
+    }
+
+    /** {@code nn.MaxPool2d(kernel, stride, padding)}. */
+    public static Block maxPool(int kernel, int stride, int padding) {
+        return ai.djl.nn.pooling.Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride),
+                new Shape(padding, padding));
+    }
+
+    /** {@code nn.AvgPool2d(kernel, stride, padding)} (count_include_pad=True, PyTorch's default). */
+    public static Block avgPool(int kernel, int stride, int padding) {
+        return ai.djl.nn.pooling.Pool.avgPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride),
+                new Shape(padding, padding), false, true);
+    }
 }

@@ -14,6 +14,7 @@ import io.facex.weights.BlockWeights;
 import io.facex.weights.Safetensors;
 import io.facex.weights.StateDict;
 import io.facex.weights.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The contract of a {@link Backbone}: besides {@link PluginContract}'s checks, one face of its declared
- * input shape gives one embedding of its declared size, and its weights written to a safetensors state
- * dict and read into a fresh block give the same embeddings, bit for bit.
+ * input shape gives one embedding of its declared size, its weights written to a safetensors state dict
+ * and read into a fresh block give the same embeddings, bit for bit, and a few training steps on a
+ * fixed batch lower a classifier's loss.
+ *
+ * <p>A port of one of FaceX-Zoo's backbones also states FaceX-Zoo's numbers and the contract checks
+ * them: {@link #faceXZooParameterCount()} (spec §1.0), {@link #faceXZooGoldenForward()} (spec §1.13) and
+ * {@link #faceXZooFixture()}, weights and outputs FaceX-Zoo's own code produced.
  *
  * <pre>{@code
  * class TinyNetTest extends BackboneContract<TinyNet.Config> {
@@ -112,6 +118,152 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             BlockWeights.apply(fresh, Safetensors.read(file), key -> key);
             assertArrayEquals(expected, embed(fresh, m, x).toFloatArray(),
                     backbone.name() + ": a block loaded from its own weights embeds differently");
+        }
+    }
+
+    /** FaceX-Zoo's trainable parameter count at {@link #goldenConfig()}, or -1 for a backbone of our own. */
+    protected long faceXZooParameterCount() {
+        return -1;
+    }
+
+    /** FaceX-Zoo's golden forward checksums at {@link #goldenConfig()}, or null for a backbone of our own. */
+    protected GoldenForward.Checksum faceXZooGoldenForward() {
+        return null;
+    }
+
+    /** The configuration FaceX-Zoo's count and checksums are for: by default, the plugin's defaults. */
+    protected C goldenConfig() {
+        return backbone.defaultConfig();
+    }
+
+    /**
+     * Test resources under {@code /fixtures/}, made by FaceX-Zoo's own code at {@link #fixtureConfig()}.
+     *
+     * @param weights a {@code .pt} file torch.save wrote: the backbone's state dict, or a FaceX-Zoo
+     *                training checkpoint (keys with {@code backbone.})
+     * @param io      an {@code .npz} with {@code input}, a batch of faces, and {@code output}, FaceX-Zoo's
+     *                eval-mode embeddings of it
+     */
+    public record Fixture(String weights, String io) {
+    }
+
+    /** FaceX-Zoo's weights and outputs for this backbone, or null when there are none. */
+    protected Fixture faceXZooFixture() {
+        return null;
+    }
+
+    /** The configuration of the fixture: by default {@link #testConfig()} (a reduced width keeps it small). */
+    protected C fixtureConfig() {
+        return testConfig();
+    }
+
+    @Test
+    public void parameterCountIsFaceXZoos() {
+        Assumptions.assumeTrue(faceXZooParameterCount() >= 0, "not a port of a FaceX-Zoo backbone");
+        C c = goldenConfig();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, new Shape(1).addAll(backbone.inputShape(c)));
+            long n = 0;
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    n += p.getValue().getArray().size();
+                }
+            }
+            assertEquals(faceXZooParameterCount(), n, backbone.name() + ": trainable parameters");
+        }
+    }
+
+    @Test
+    public void goldenForwardIsFaceXZoos() {
+        Assumptions.assumeTrue(faceXZooGoldenForward() != null, "not a port of a FaceX-Zoo backbone");
+        GoldenForward.assertMatches(backbone.name(), faceXZooGoldenForward(), GoldenForward.run(backbone, goldenConfig()), 1e-3);
+    }
+
+    /** FaceX-Zoo's weights through the safe import, FaceX-Zoo's input: FaceX-Zoo's output to 1e-4 of its scale. */
+    @Test
+    public void faceXZooWeightsGiveFaceXZoosEmbeddings(@TempDir Path dir) throws IOException {
+        Fixture fixture = faceXZooFixture();
+        Assumptions.assumeTrue(fixture != null, "no FaceX-Zoo fixture");
+        StateDict outputs = io.facex.weights.Npz.read(copy(fixture.io(), dir));
+        StateDict weights = io.facex.weights.Weights.load(copy(fixture.weights(), dir)).backbone();
+        C c = fixtureConfig();
+        Tensor input = outputs.require("input");
+        float[] expected = outputs.require("output").toFloatArray();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = new Shape(input.shape());
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, in);
+            BlockWeights.apply(block, weights, io.facex.nn.TorchNames::toTorch);
+            float[] out = embed(block, m, m.create(input.toFloatArray(), in)).toFloatArray();
+            assertEquals(expected.length, out.length, backbone.name() + ": output size");
+            double scale = 0;
+            for (float v : expected) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            double worst = 0;
+            for (int i = 0; i < out.length; i++) {
+                worst = Math.max(worst, Math.abs(out[i] - expected[i]) / scale);
+            }
+            assertTrue(worst < 1e-4, backbone.name() + ": max |ours - FaceX-Zoo's| / max |FaceX-Zoo's| = " + worst);
+        }
+    }
+
+    private Path copy(String resource, Path dir) throws IOException {
+        try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/" + resource)) {
+            assertTrue(in != null, "test resource /fixtures/" + resource + " is missing");
+            Path file = dir.resolve(resource);
+            java.nio.file.Files.copy(in, file);
+            return file;
+        }
+    }
+
+    /** Steps of {@link #trainingLowersTheLoss()}. */
+    protected int trainingSteps() {
+        return 6;
+    }
+
+    /**
+     * The backbone trains: a few SGD steps on one fixed batch of {@link #batchSize()} + 2 faces of two
+     * identities, through a linear softmax classifier, end with a lower loss than they began.
+     */
+    @Test
+    public void trainingLowersTheLoss() {
+        C c = testConfig();
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        int n = batchSize() + 2;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = new Shape(n).addAll(backbone.inputShape(c));
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, in);
+            Block classifier = ai.djl.nn.core.Linear.builder().setUnits(2).build();
+            classifier.initialize(m, DataType.FLOAT32, new Shape(n, backbone.featureDim(c)));
+            ai.djl.util.PairList<String, Parameter> params = new ai.djl.util.PairList<>();
+            params.addAll(io.facex.nn.TorchNames.checkpointKeys("backbone.", block));
+            params.addAll(io.facex.nn.TorchNames.checkpointKeys("classifier.", classifier));
+            io.facex.nn.TorchSgd sgd = new io.facex.nn.TorchSgd(m, 0.9, 0);
+            NDArray x = m.randomNormal(in);
+            NDArray y = m.create(new float[n]);
+            for (int i = 0; i < n; i++) {
+                y.set(new ai.djl.ndarray.index.NDIndex(i), i % 2);
+            }
+            ai.djl.training.loss.Loss loss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss();
+            double[] losses = new double[trainingSteps()];
+            for (int step = 0; step < losses.length; step++) {
+                try (NDManager s = m.newSubManager();
+                     ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    ParameterStore ps = new ParameterStore(s, false);
+                    NDArray features = block.forward(ps, new NDList(x), true).singletonOrThrow();
+                    NDArray logits = classifier.forward(ps, new NDList(features), true).singletonOrThrow();
+                    NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+                    losses[step] = l.getFloat();
+                    assertTrue(Double.isFinite(losses[step]), backbone.name() + ": loss at step " + step + " is " + losses[step]);
+                    gc.backward(l);
+                }
+                sgd.step(params, 0.01);
+            }
+            double last = (losses[losses.length - 1] + losses[losses.length - 2]) / 2;
+            assertTrue(last < losses[0], backbone.name() + ": loss did not fall: " + java.util.Arrays.toString(losses));
         }
     }
 

@@ -9,6 +9,7 @@ import ai.djl.util.Pair;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.TorchNames;
 import io.facex.testkit.BackboneContract;
+import io.facex.testkit.GoldenForward;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The backbone contract (at 128 features; GoldenForwardTest covers the defaults), and FaceX-Zoo's sizes and names. */
+/**
+ * The backbone contract (at 128 features), FaceX-Zoo's numbers at the defaults (parameter count, golden
+ * forward, its own checkpoint and outputs, shared with the weights module's tests), and its key names.
+ */
 class MobileFaceNetTest extends BackboneContract<MobileFaceNet.Config> {
 
     private final MobileFaceNet net = new MobileFaceNet();
@@ -30,6 +34,26 @@ class MobileFaceNetTest extends BackboneContract<MobileFaceNet.Config> {
     @Override
     protected MobileFaceNet.Config testConfig() {
         return new MobileFaceNet.Config(128, 7, 7);
+    }
+
+    @Override
+    protected long faceXZooParameterCount() {
+        return 1_200_512;
+    }
+
+    @Override
+    protected GoldenForward.Checksum faceXZooGoldenForward() {
+        return new GoldenForward.Checksum(4.745899e+02, 6.656826e+02, -2.438364e+01, 4.688031e+01, 7.282474e+00);
+    }
+
+    @Override
+    protected Fixture faceXZooFixture() {
+        return new Fixture("facexzoo_mobilefacenet_mv_epoch0.pt", "mobilefacenet_io.npz");
+    }
+
+    @Override
+    protected MobileFaceNet.Config fixtureConfig() {
+        return net.defaultConfig();
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.facex.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Parallel branches over the same input, summed: a residual unit's body and shortcut
+ * ({@code res_layer(x) + shortcut_layer(x)}), RepVGG's 3×3, 1×1 and identity branches. Each branch is a
+ * child under the original's attribute name; a branch with no parameters (an identity, a strided
+ * max-pool shortcut) is just a block like any other.
+ */
+public final class Branches extends AbstractBlock {
+
+    public Branches() {
+        super((byte) 1);
+    }
+
+    /** Adds a branch under its PyTorch attribute name. */
+    public Branches add(String name, Block block) {
+        addChildBlock(name, block);
+        return this;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray sum = null;
+        for (Block branch : children.values()) {
+            NDArray out = branch.forward(store, inputs, training, params).singletonOrThrow();
+            sum = sum == null ? out : sum.add(out);
+        }
+        if (sum == null) {
+            throw new IllegalStateException("a Branches block needs at least one branch");
+        }
+        return new NDList(sum);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (Block branch : children.values()) {
+            branch.initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return children.values().get(0).getOutputShapes(inputShapes);
+    }
+}
