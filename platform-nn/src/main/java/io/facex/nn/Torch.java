@@ -29,12 +29,34 @@ public final class Torch {
                 .build();
     }
 
+    /** {@code nn.Conv2d} with every argument per axis: kernel (kh, kw), stride (sh, sw), padding (ph, pw). */
+    public static Block conv(int out, int kh, int kw, int sh, int sw, int ph, int pw, int groups, boolean bias) {
+        return Conv2d.builder()
+                .setFilters(out)
+                .setKernelShape(new Shape(kh, kw))
+                .optStride(new Shape(sh, sw))
+                .optPadding(new Shape(ph, pw))
+                .optGroups(groups)
+                .optBias(bias)
+                .build();
+    }
+
     /**
      * {@code nn.BatchNorm1d/2d} with eps 1e-5 and momentum 0.1. DJL's momentum weighs the old running
      * value, PyTorch's the new statistic, hence 0.9 here.
      */
     public static Block batchNorm() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return batchNorm(1e-5, 0.1);
+    }
+
+    /** {@code nn.BatchNorm2d(c, eps=eps, momentum=momentum)} in PyTorch's terms (EfficientNet: 1e-3, 0.01). */
+    public static Block batchNorm(double eps, double momentum) {
+        return BatchNorm.builder().optEpsilon((float) eps).optMomentum((float) (1 - momentum)).build();
+    }
+
+    /** {@code nn.PReLU(channels)}: one slope per channel. */
+    public static Block prelu(int channels) {
+        return new ChannelPrelu(channels);
     }
 
     /** {@code nn.Linear(in, out, bias)} over flattened input. */
@@ -67,5 +89,23 @@ public final class Torch {
     public static Block avgPool(int kernel, int stride, int padding) {
         return ai.djl.nn.pooling.Pool.avgPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride),
                 new Shape(padding, padding), false, true);
+    }
+
+    /** {@code nn.SiLU()} / Swish: {@code x * sigmoid(x)}. */
+    public static Block swish() {
+        return ai.djl.nn.Activation.swishBlock(1f);
+    }
+
+    /** {@code nn.ReLU6()}. */
+    public static Block relu6() {
+        return new ai.djl.nn.LambdaBlock(x -> new ai.djl.ndarray.NDList(x.singletonOrThrow().clip(0f, 6f)), "relu6");
+    }
+
+    /** {@code nn.Hardswish()}: {@code x * relu6(x + 3) / 6}. */
+    public static Block hardSwish() {
+        return new ai.djl.nn.LambdaBlock(x -> {
+            ai.djl.ndarray.NDArray a = x.singletonOrThrow();
+            return new ai.djl.ndarray.NDList(a.mul(a.add(3f).clip(0f, 6f)).div(6f));
+        }, "hardSwish");
     }
 }
