@@ -30,6 +30,16 @@ public interface Plugin<C> {
     C defaultConfig();
 
     /**
+     * Named configurations of this plugin where the original has depth or width variants, as timm names
+     * its models: ResNet's {@code IR-50} ... {@code IR-SE-152}, RepVGG's {@code RepVGG-A0} ... Each is a
+     * complete configuration; {@code facex info} lists them, and a preset's name selects it wherever the
+     * plugin's name is accepted. Iteration order is the listing order. None by default.
+     */
+    default java.util.Map<String, C> presets() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Checks what the type system cannot (ranges, allowed values, combinations).
      *
      * @throws InvalidConfigException naming the offending key
