@@ -26,16 +26,30 @@ public interface PluginRegistry {
     }
 
     /**
-     * The plugin of this type and name.
+     * The plugin of this type and name, or a preset of one ({@link Plugin#presets()}): {@code IR-SE-50}
+     * gives ResNet with that preset's configuration as its defaults, under the preset's name.
      *
-     * @throws UnknownPluginException listing the available names of that kind
+     * @throws UnknownPluginException listing the available names of that kind, presets included
      */
     default <P extends Plugin<?>> P get(Class<P> type, String name) {
         PluginKind kind = PluginKind.of(type.getName())
                 .orElseThrow(() -> new IllegalArgumentException(type.getName() + " is not a plugin kind"));
-        PluginInfo info = find(kind, name).orElseThrow(() -> new UnknownPluginException(kind, name,
-                list().stream().filter(p -> p.kind().equals(kind)).map(PluginInfo::name).toList()));
-        return type.cast(info.plugin());
+        Optional<PluginInfo> info = find(kind, name);
+        if (info.isPresent()) {
+            return type.cast(info.get().plugin());
+        }
+        List<PluginInfo> ofKind = list().stream().filter(p -> p.kind().equals(kind)).toList();
+        return Presets.find(type, ofKind.stream().<Plugin<?>>map(PluginInfo::plugin).toList(), name)
+                .orElseThrow(() -> new UnknownPluginException(kind, name, ofKind.stream()
+                        .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p.name()),
+                                p.plugin().presets().keySet().stream())).toList()));
+    }
+
+    /** Where a plugin (or a preset of one) comes from: its family's bundle, version and kind. */
+    default PluginInfo infoOf(Plugin<?> plugin) {
+        Plugin<?> family = Presets.family(plugin);
+        return list().stream().filter(p -> p.plugin() == family).findFirst()
+                .orElseThrow(() -> new IllegalStateException(plugin.name() + " is no longer installed"));
     }
 
     /** What a benchmark run through this registry is given: its plugins by name, a console, a stop flag. */
@@ -62,7 +76,8 @@ public interface PluginRegistry {
 
     /** Whether the plugin is still offered (its bundle may have been removed since it was looked up). */
     default boolean isAvailable(PluginInfo plugin) {
-        return list().stream().anyMatch(p -> p.plugin() == plugin.plugin());
+        Plugin<?> family = Presets.family(plugin.plugin());
+        return list().stream().anyMatch(p -> p.plugin() == family);
     }
 
     /**

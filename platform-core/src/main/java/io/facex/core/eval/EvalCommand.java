@@ -274,8 +274,8 @@ public final class EvalCommand {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    private PluginInfo info(Object plugin) {
-        return registry.list().stream().filter(p -> p.plugin() == plugin).findFirst().orElseThrow();
+    private PluginInfo info(io.facex.api.Plugin<?> plugin) {
+        return registry.infoOf(plugin);
     }
 
     /** model × (benchmark, metric) with each benchmark's first metric, as the paper's tables. */

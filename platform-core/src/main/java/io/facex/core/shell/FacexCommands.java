@@ -63,12 +63,15 @@ public final class FacexCommands {
             @Descriptor("a YAML or JSON file with a section for this plugin (FaceX-Zoo's backbone_conf.yaml works)")
             @Parameter(names = {"-c", "--config"}, absentValue = "") String configFile,
             @Descriptor("plugin name, as in FaceX-Zoo (MobileFaceNet, MV-Softmax, ...)") String name) {
-        PluginInfo info = resolve(kind, name);
-        Plugin<?> plugin = info.plugin();
+        Plugin<?> plugin = resolve(kind, name);
+        PluginInfo info = registry.infoOf(plugin);
         PrintStream out = System.out;
         out.println(plugin.name() + " (" + info.kind().id() + ")");
         out.println("  " + plugin.description());
         out.println("  bundle: " + info.origin() + " " + info.version());
+        if (!plugin.presets().isEmpty()) {
+            out.println("  presets (usable wherever " + plugin.name() + " is): " + String.join(", ", plugin.presets().keySet()));
+        }
         Path file = configFile.isEmpty() ? null : Path.of(configFile);
         registry.use(info, () -> {
             describe(plugin, file, out);
@@ -128,7 +131,7 @@ public final class FacexCommands {
             throw new IllegalArgumentException("bench runs one benchmark at a time; got " + p.positional());
         }
         io.facex.api.Benchmark<?> b = registry.get(io.facex.api.Benchmark.class, p.positional().get(0));
-        PluginInfo info = all.stream().filter(i -> i.plugin() == b).findFirst().orElseThrow();
+        PluginInfo info = registry.infoOf(b);
         if (p.help()) {
             System.out.println("facex bench " + b.name() + ": " + b.description());
             System.out.println("options (defaults): " + options(b));
@@ -208,7 +211,7 @@ public final class FacexCommands {
         }
         io.facex.core.checkpoint.ModelResolver.Resolved<?> model = new io.facex.core.checkpoint.ModelResolver(registry)
                 .resolve(Path.of(weights), backbone, conf.isEmpty() ? null : Path.of(conf));
-        PluginInfo info = registry.list().stream().filter(p -> p.plugin() == model.backbone()).findFirst().orElseThrow();
+        PluginInfo info = registry.infoOf(model.backbone());
         registry.use(info, () -> {
             try {
                 embedWith(model, Path.of(weights), Path.of(input), dataRoot, Path.of(output), !raw, maxPixels);
@@ -257,24 +260,35 @@ public final class FacexCommands {
         }
     }
 
-    private PluginInfo resolve(String kind, String name) {
+    /** A plugin by name, or a preset of one, of the given kind or of any kind when the name is unambiguous. */
+    private Plugin<?> resolve(String kind, String name) {
         List<PluginInfo> all = registry.list();
         Optional<PluginKind> k = kind.isEmpty() ? Optional.empty() : PluginKind.of(kind);
         if (!kind.isEmpty() && k.isEmpty()) {
             throw new IllegalArgumentException("unknown plugin kind '" + kind + "'; kinds: "
                     + String.join(", ", PluginKind.values().stream().map(PluginKind::id).toList()));
         }
-        List<PluginInfo> matches = all.stream()
-                .filter(p -> p.name().equals(name) && k.map(x -> x.equals(p.kind())).orElse(true)).toList();
+        List<PluginKind> kinds = all.stream().map(PluginInfo::kind).filter(x -> k.map(x::equals).orElse(true))
+                .distinct().toList();
+        List<Plugin<?>> matches = new java.util.ArrayList<>();
+        for (PluginKind each : kinds) {
+            try {
+                matches.add(registry.get(each.type(), name));
+            } catch (UnknownPluginException e) {
+                // not a name of this kind
+            }
+        }
         if (matches.size() == 1) {
             return matches.get(0);
         }
         if (matches.isEmpty()) {
             List<String> names = all.stream().filter(p -> k.map(x -> x.equals(p.kind())).orElse(true))
-                    .map(PluginInfo::name).distinct().toList();
+                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p.name()),
+                            p.plugin().presets().keySet().stream())).distinct().toList();
             throw new UnknownPluginException(k.map(PluginKind::id).orElse("plugin"), name, names);
         }
         throw new IllegalArgumentException("'" + name + "' is the name of several plugins ("
-                + String.join(", ", matches.stream().map(p -> p.kind().id()).toList()) + "); say which with --kind");
+                + String.join(", ", matches.stream().map(p -> registry.infoOf(p).kind().id()).toList())
+                + "); say which with --kind");
     }
 }

@@ -191,7 +191,7 @@ public final class TrainCommand {
             Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
             TrainingRun.Job<M, B, H> run = new TrainingRun.Job<>(mode, modeConfig, plan, backbone, bc, head, hc, size,
                     out, resume, initial, description);
-            PluginInfo modeInfo = registry.list().stream().filter(p -> p.plugin() == mode).findFirst().orElseThrow();
+            PluginInfo modeInfo = registry.infoOf(mode);
             try (Jobs.Job running = Jobs.start()) {
                 report.message(String.format("training %s + %s (%s) on %d %s of %d identities; output in %s",
                         backbone.name(), head.name(), mode.name(), td.size(),
