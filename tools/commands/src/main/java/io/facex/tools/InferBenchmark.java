@@ -1,0 +1,74 @@
+package io.facex.tools;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Backbone;
+import io.facex.api.Benchmark;
+import io.facex.api.BenchmarkContext;
+import io.facex.api.BenchmarkResult;
+import io.facex.core.nn.Djl;
+
+import java.util.Locale;
+
+/**
+ * A backbone's forward pass alone, in eval mode without gradients, on a random batch of its declared
+ * input: images/s, the figure to set beside FaceX-Zoo's {@code model.eval()} under {@code torch.no_grad()}.
+ * Decoding is left out on purpose (the {@code extract} benchmark includes it).
+ */
+public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> implements Benchmark<InferBenchmark.Config> {
+
+    /**
+     * @param backbone a backbone or preset name, at its default configuration
+     * @param warmup   untimed batches first
+     * @param reps     timed batches
+     */
+    public record Config(String backbone, int batch, int warmup, int reps) {
+    }
+
+    public InferBenchmark() {
+        super("infer", "a backbone's forward pass (eval mode, no gradients) on random batches: images/s", Config.class,
+                new Config("MobileFaceNet", 32, 2, 10));
+    }
+
+    @Override
+    public void validate(Config c) {
+        Checks.positive("batch", c.batch());
+        Checks.runs(c.warmup(), c.reps());
+    }
+
+    @Override
+    public BenchmarkResult run(Config c, BenchmarkContext context) {
+        Djl.noGradOnThisThread();
+        return measure(context.plugin(Backbone.class, c.backbone()), c, context);
+    }
+
+    private <B> BenchmarkResult measure(Backbone<B> backbone, Config c, BenchmarkContext context) {
+        B config = backbone.defaultConfig();
+        Shape in = new Shape(c.batch()).addAll(backbone.inputShape(config));
+        double[] ips = new double[c.reps()];
+        try (NDManager m = Djl.newManager()) {
+            Block block = backbone.build(config);
+            block.initialize(m, DataType.FLOAT32, in);
+            NDArray x = m.randomNormal(in);
+            for (int i = 0; i < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); i++) {
+                try (NDManager step = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray out = block.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow();
+                    out.toFloatArray(); // the result on the host, as a caller would use it
+                    long t1 = System.nanoTime();
+                    if (i >= c.warmup()) {
+                        ips[i - c.warmup()] = c.batch() / ((t1 - t0) / 1e9);
+                    }
+                }
+            }
+        }
+        return BenchmarkResult.median(String.format(Locale.ROOT, "forward pass %s (eval, no grad), batch %d, %s threads",
+                backbone.name(), c.batch(), System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, c.warmup());
+    }
+}
