@@ -98,11 +98,14 @@ public class InContainerPaxTest {
         assertEquals("facex-backbone-mobilefacenet", info.origin());
         Backbone<?> backbone = registry.get(Backbone.class, "MobileFaceNet");
         assertEquals(256, featureDim(backbone, ConfigDocument.read(conf)));
+        assertEquals("facex-backbone-resnet", registry.find(PluginKind.BACKBONE, "SE-ResNet").orElseThrow().origin());
         try {
-            registry.get(Backbone.class, "ResNet");
-            fail("ResNet is not installed");
+            registry.get(Backbone.class, "NoSuchNet");
+            fail("NoSuchNet is not installed");
         } catch (UnknownPluginException e) {
-            assertEquals("unknown backbone 'ResNet'; available backbones: MobileFaceNet", e.getMessage());
+            assertTrue(e.getMessage(), e.getMessage().startsWith("unknown backbone 'NoSuchNet'"));
+            assertTrue(e.getMessage(), e.getMessage().contains("; available backbones: ")
+                    && e.getMessage().contains("MobileFaceNet") && e.getMessage().contains("ResNet"));
         }
     }
 
