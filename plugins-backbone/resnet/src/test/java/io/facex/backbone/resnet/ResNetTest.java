@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The backbone contract on a small IR-50 (2×2 last map, 32×32 faces, 128 features), FaceX-Zoo's numbers
  * at the default IR-SE-152 (parameter count and golden forward, spec §1.0 and §1.13), and every preset's
  * parameter count (spec §1.0) and golden forward, measured with FaceX-Zoo's {@code backbone/ResNets.py}
- * under python3-torch 1.13 by {@code fixtures/make_resnet_numbers.py}.
+ * under python3-torch 1.13 (the spec's golden procedure, §1.13).
  *
  * <p>There is no weights fixture: the original has no width option, and its smallest network (IR-50,
  * 43.6M parameters) is 174 MB as a state dict. Instead FaceX-Zoo's own key list of IR-50 and IR-SE-50,
