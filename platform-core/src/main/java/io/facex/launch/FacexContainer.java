@@ -9,6 +9,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.util.tracker.ServiceTracker;
+import io.facex.core.jobs.ProcessShutdown;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,10 +23,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,6 +43,14 @@ public final class FacexContainer implements AutoCloseable {
     public static final String POLL_PROPERTY = "felix.fileinstall.poll";
 
     private static final long SERVICE_TIMEOUT_MS = 60_000;
+    /**
+     * How long the shutdown hook lets a one-shot command's caller close the container itself: a training
+     * stopped by Ctrl-C saves first (the jobs' own hook waits up to 120 s for that).
+     */
+    private static final long OWNER_PATIENCE_S = 150;
+    /** The thread in which Equinox saves its state at shutdown, into the folder this removes. */
+    private static final String EQUINOX_HOOK = "Equinox Shutdown Hook";
+    private static final String CORE_BUNDLE = "facex-platform-core";
     /** The interactive console (JLine); one-shot commands need only the Gogo runtime. */
     private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
 
@@ -47,12 +58,17 @@ public final class FacexContainer implements AutoCloseable {
     private final Path storage;
     private final Framework framework;
     private final PrintStream log;
+    private final boolean interactive;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread shutdownHook = new Thread(this::closeOnShutdown, "facex-container-stop");
+    private volatile int exitStatus;
 
-    private FacexContainer(Path home, Path storage, Framework framework, PrintStream log) {
+    private FacexContainer(Path home, Path storage, Framework framework, PrintStream log, boolean interactive) {
         this.home = home;
         this.storage = storage;
         this.framework = framework;
         this.log = log;
+        this.interactive = interactive;
     }
 
     /**
@@ -69,8 +85,20 @@ public final class FacexContainer implements AutoCloseable {
         if (!Files.isDirectory(bundles)) {
             throw new IOException("not a FaceX-J installation: " + bundles + " is missing (set facex.home)");
         }
-        Path plugins = Files.createDirectories(home.resolve("plugins"));
-        Path storage = Files.createTempDirectory("facex-osgi-");
+        Files.createDirectories(home.resolve("plugins"));
+        Path storage = StorageFolder.create();
+        try {
+            return start(home, storage, interactive, overrides, log);
+        } catch (BundleException | IOException | RuntimeException | Error e) {
+            StorageFolder.delete(storage);
+            throw e;
+        }
+    }
+
+    private static FacexContainer start(Path home, Path storage, boolean interactive, Map<String, String> overrides,
+                                        PrintStream log) throws BundleException, IOException {
+        Path bundles = home.resolve("bundles");
+        Path plugins = home.resolve("plugins");
 
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -82,6 +110,8 @@ public final class FacexContainer implements AutoCloseable {
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.filter", ".*\\.jar");
         props.put("felix.fileinstall.log.level", "2"); // warnings: that is how a failed start is reported
+        // its scratch folder (otherwise one more folder in the temporary directory), removed with ours
+        props.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall").toString());
         props.put("gosh.args", interactive ? "" : "--nointeractive");
         props.put("eclipse.log.enabled", "false");
         props.putAll(overrides);
@@ -93,7 +123,22 @@ public final class FacexContainer implements AutoCloseable {
         }
         Framework framework = factories.next().newFramework(props);
         framework.init();
-        FacexContainer c = new FacexContainer(home, storage, framework, log);
+        FacexContainer c = new FacexContainer(home, storage, framework, log, interactive);
+        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+        try {
+            c.startBundles(bundles, interactive);
+        } catch (BundleException | IOException | RuntimeException | Error e) {
+            try {
+                c.close();
+            } catch (BundleException | InterruptedException | RuntimeException ignored) {
+                // the start failure is the news
+            }
+            throw e;
+        }
+        return c;
+    }
+
+    private void startBundles(Path bundles, boolean interactive) throws BundleException, IOException {
         BundleContext ctx = framework.getBundleContext();
         ctx.addFrameworkListener(e -> {
             if (e.getType() == FrameworkEvent.ERROR) {
@@ -101,6 +146,13 @@ public final class FacexContainer implements AutoCloseable {
             }
         });
         framework.start();
+        if (interactive) {
+            // before the console starts reading what the user types
+            Hashtable<String, Object> exit = new Hashtable<>();
+            exit.put("osgi.command.scope", ShellExit.SCOPE);
+            exit.put("osgi.command.function", new String[] {"exit"});
+            ctx.registerService(Object.class, new ShellExit(this::requestExit), exit);
+        }
 
         List<Bundle> installed = new ArrayList<>();
         try (Stream<Path> jars = Files.list(bundles)) {
@@ -126,9 +178,23 @@ public final class FacexContainer implements AutoCloseable {
                 log.println("facex: bundle " + describe(b) + " did not start: " + rootMessage(e));
             }
         }
-        c.awaitService("(objectClass=org.apache.felix.service.command.CommandProcessor)");
-        c.awaitService("(osgi.command.scope=facex)");
-        return c;
+        awaitService("(objectClass=org.apache.felix.service.command.CommandProcessor)");
+        awaitService("(osgi.command.scope=facex)");
+    }
+
+    /** The shell's {@code exit}: the framework stops on a thread of its own and {@link #awaitStop()} returns. */
+    private void requestExit(int status) {
+        exitStatus = status;
+        try {
+            framework.stop();
+        } catch (BundleException e) {
+            log.println("facex: cannot stop the platform: " + rootMessage(e));
+        }
+    }
+
+    /** The status the interactive shell's {@code exit N} asked for (0 for a plain {@code exit} or Ctrl-D). */
+    public int exitStatus() {
+        return exitStatus;
     }
 
     /**
@@ -190,6 +256,11 @@ public final class FacexContainer implements AutoCloseable {
                 close.invoke(session);
             }
         } catch (InvocationTargetException e) {
+            if (causedByShutdown(e.getCause())) {
+                // Ctrl-C while the command ran: some library tried to register a shutdown hook too late.
+                // The exit status already says the process was interrupted; this adds nothing.
+                return 1;
+            }
             String msg = rootMessage(e.getCause());
             if (msg.startsWith("Cannot coerce ")) {
                 // Gogo's way of saying no overload takes these arguments: usually an unknown option
@@ -308,21 +379,72 @@ public final class FacexContainer implements AutoCloseable {
                 || root instanceof IllegalStateException ? m : root.getClass().getSimpleName() + ": " + m);
     }
 
+    private static boolean causedByShutdown(Throwable t) {
+        Throwable root = t;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // the JDK's words when Runtime.addShutdownHook is called after shutdown began
+        return root instanceof IllegalStateException && "Shutdown in progress".equals(root.getMessage())
+                && ProcessShutdown.inProgress();
+    }
+
+    /**
+     * Stops the framework and removes its cache folder. The core bundle goes first, so that a job still
+     * running (a training stopped by Ctrl-C, saving) returns before the plugins it uses stop. Safe to call
+     * twice and from the shutdown hook.
+     */
     @Override
-    public void close() throws BundleException, InterruptedException {
+    public synchronized void close() throws BundleException, InterruptedException {
+        if (closed.getCount() == 0) {
+            return;
+        }
         try {
-            framework.stop();
-            framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
+            BundleContext ctx = framework.getBundleContext(); // null once the framework has stopped (exit)
+            for (Bundle b : ctx == null ? new Bundle[0] : ctx.getBundles()) {
+                if (CORE_BUNDLE.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                }
+            }
+        } catch (BundleException | IllegalStateException e) {
+            log.println("facex: " + rootMessage(e));
         } finally {
-            deleteTree(storage);
+            try {
+                framework.stop();
+                framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
+            } finally {
+                StorageFolder.delete(storage);
+                closed.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to, and finds the container closed
+                }
+            }
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
+    /**
+     * Ctrl-C, SIGTERM or {@code System.exit}: the cache folder must not outlive the process. A one-shot
+     * command's caller closes the container once the command has returned; the interactive shell has no
+     * such caller, so the hook closes at once.
+     */
+    private void closeOnShutdown() {
+        try {
+            if (!interactive) {
+                closed.await(OWNER_PATIENCE_S, TimeUnit.SECONDS);
+            }
+            close();
+            // Equinox writes its state from a hook of its own, possibly after the folder was removed.
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (EQUINOX_HOOK.equals(t.getName()) && t != Thread.currentThread()) {
+                    t.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
+        } catch (Exception | LinkageError e) {
+            // the process is ending and has nowhere left to report to; the folder goes regardless
+        } finally {
+            StorageFolder.delete(storage);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.facex.core.osgi;
 
+import io.facex.core.jobs.Jobs;
+import io.facex.core.jobs.ProcessShutdown;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.shell.FacexCommands;
 import org.osgi.framework.Bundle;
@@ -55,6 +57,11 @@ public final class CoreActivator implements BundleActivator {
 
     @Override
     public void stop(BundleContext context) {
+        if (ProcessShutdown.inProgress()) {
+            // The container closes while the process shuts down: a job still running (a training saving
+            // where it was) needs the plugins' bundles until it returns.
+            Jobs.stopAndAwait();
+        }
         if (registry != null) {
             registry.close();
         }
