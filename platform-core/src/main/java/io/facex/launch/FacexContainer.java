@@ -124,8 +124,8 @@ public final class FacexContainer implements AutoCloseable {
         Framework framework = factories.next().newFramework(props);
         framework.init();
         FacexContainer c = new FacexContainer(home, storage, framework, log, interactive);
-        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
         try {
+            Runtime.getRuntime().addShutdownHook(c.shutdownHook);
             c.startBundles(bundles, interactive);
         } catch (BundleException | IOException | RuntimeException | Error e) {
             try {
@@ -413,6 +413,9 @@ public final class FacexContainer implements AutoCloseable {
                 framework.stop();
                 framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
             } finally {
+                if (ProcessShutdown.inProgress()) {
+                    awaitEquinoxSave();
+                }
                 StorageFolder.delete(storage);
                 closed.countDown();
                 try {
@@ -435,16 +438,19 @@ public final class FacexContainer implements AutoCloseable {
                 closed.await(OWNER_PATIENCE_S, TimeUnit.SECONDS);
             }
             close();
-            // Equinox writes its state from a hook of its own, possibly after the folder was removed.
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (EQUINOX_HOOK.equals(t.getName()) && t != Thread.currentThread()) {
-                    t.join(TimeUnit.SECONDS.toMillis(10));
-                }
-            }
         } catch (Exception | LinkageError e) {
             // the process is ending and has nowhere left to report to; the folder goes regardless
         } finally {
             StorageFolder.delete(storage);
+        }
+    }
+
+    /** Equinox saves its state from a shutdown hook of its own, which would write the folder anew after us. */
+    private static void awaitEquinoxSave() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (EQUINOX_HOOK.equals(t.getName()) && t != Thread.currentThread()) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            }
         }
     }
 }

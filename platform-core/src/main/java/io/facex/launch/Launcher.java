@@ -159,6 +159,8 @@ public final class Launcher {
             (the libraries' log lines: DJL's INFO, libtorch's C++ warnings; also FACEX_VERBOSE=1).
 
             Plugins: drop a plugin bundle (.jar) into plugins/ and it is available at once; remove it
-            and it is gone. Environment: FACEX_OPTS adds JVM options (e.g. -Xmx8g).
+            and it is gone. A newer version of a built-in bundle replaces it until removed; a copy at the
+            same or an older version is refused ('list' says why). Environment: FACEX_OPTS adds JVM
+            options (e.g. -Xmx8g).
             """;
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Starts the platform inside the container: the plugin extender, the registry service and the
@@ -40,8 +41,10 @@ public final class CoreActivator implements BundleActivator {
         }
         String watched = context.getProperty("felix.fileinstall.dir");
         PluginFolder folder = new PluginFolder(watched == null ? null : Path.of(watched));
+        Supplier<List<PluginProblem>> refused = watched == null ? List::of : guardPluginFolder(context, Path.of(watched));
         registry = new OsgiRegistry(context, () -> {
             List<PluginProblem> all = new ArrayList<>(folder.problems());
+            all.addAll(refused.get());
             all.addAll(bundleProblems.problems());
             all.addAll(plugins.problems());
             return all;
@@ -53,6 +56,18 @@ public final class CoreActivator implements BundleActivator {
         props.put("osgi.command.scope", "facex");
         props.put("osgi.command.function", FacexCommands.FUNCTIONS);
         context.registerService(Object.class, new FacexCommands(registry), props);
+    }
+
+    /**
+     * Registered before FileInstall starts (bundles start in file-name order, and FileInstall looks for
+     * installers before its first scan), so a copy of a built-in already in plugins/ is refused too.
+     */
+    private static Supplier<List<PluginProblem>> guardPluginFolder(BundleContext context, Path dir) {
+        try {
+            return DuplicateBundleGuard.register(context, dir);
+        } catch (NoClassDefFoundError noFileInstall) {
+            return List::of; // a container without FileInstall (its API is an optional import): no plugins/ to guard
+        }
     }
 
     @Override
