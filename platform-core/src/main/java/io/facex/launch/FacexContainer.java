@@ -1,5 +1,7 @@
 package io.facex.launch;
 
+import io.facex.core.jobs.ProcessShutdown;
+import io.facex.core.osgi.CoreActivator;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -9,7 +11,6 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.util.tracker.ServiceTracker;
-import io.facex.core.jobs.ProcessShutdown;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,13 +45,15 @@ public final class FacexContainer implements AutoCloseable {
 
     private static final long SERVICE_TIMEOUT_MS = 60_000;
     /**
-     * How long the shutdown hook lets a one-shot command's caller close the container itself: a training
-     * stopped by Ctrl-C saves first (the jobs' own hook waits up to 120 s for that).
+     * How long, once running jobs have returned, the shutdown hook lets a one-shot command's caller finish
+     * the command and close the container itself. A command that is no job (it has nothing to save) is
+     * not waited for beyond this: Ctrl-C should end it.
      */
-    private static final long OWNER_PATIENCE_S = 150;
+    private static final long OWNER_GRACE_S = 3;
+    /** A constant, so compiled in: this side never loads the core's activator. */
+    private static final String STOP_JOBS_FILTER = "(" + CoreActivator.STOP_JOBS_PROPERTY + "=true)";
     /** The thread in which Equinox saves its state at shutdown, into the folder this removes. */
     private static final String EQUINOX_HOOK = "Equinox Shutdown Hook";
-    private static final String CORE_BUNDLE = "facex-platform-core";
     /** The interactive console (JLine); one-shot commands need only the Gogo runtime. */
     private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
 
@@ -60,6 +63,7 @@ public final class FacexContainer implements AutoCloseable {
     private final PrintStream log;
     private final boolean interactive;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean closing;
     private final Thread shutdownHook = new Thread(this::closeOnShutdown, "facex-container-stop");
     private volatile int exitStatus;
 
@@ -256,9 +260,10 @@ public final class FacexContainer implements AutoCloseable {
                 close.invoke(session);
             }
         } catch (InvocationTargetException e) {
-            if (causedByShutdown(e.getCause())) {
-                // Ctrl-C while the command ran: some library tried to register a shutdown hook too late.
-                // The exit status already says the process was interrupted; this adds nothing.
+            if ((closing && ProcessShutdown.inProgress()) || causedByShutdown(e.getCause())) {
+                // Ctrl-C while the command ran: it broke because the container closed under it, or some
+                // library tried to register a shutdown hook too late. The exit status (130) says the
+                // process was interrupted; this would add only noise.
                 return 1;
             }
             String msg = rootMessage(e.getCause());
@@ -389,59 +394,64 @@ public final class FacexContainer implements AutoCloseable {
                 && ProcessShutdown.inProgress();
     }
 
-    /**
-     * Stops the framework and removes its cache folder. The core bundle goes first, so that a job still
-     * running (a training stopped by Ctrl-C, saving) returns before the plugins it uses stop. Safe to call
-     * twice and from the shutdown hook.
-     */
+    /** Stops the framework and removes its cache folder. Safe to call twice and from the shutdown hook. */
     @Override
     public synchronized void close() throws BundleException, InterruptedException {
         if (closed.getCount() == 0) {
             return;
         }
+        closing = true;
         try {
-            BundleContext ctx = framework.getBundleContext(); // null once the framework has stopped (exit)
-            for (Bundle b : ctx == null ? new Bundle[0] : ctx.getBundles()) {
-                if (CORE_BUNDLE.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
-                    b.stop(Bundle.STOP_TRANSIENT);
-                }
-            }
-        } catch (BundleException | IllegalStateException e) {
-            log.println("facex: " + rootMessage(e));
+            framework.stop();
+            framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
         } finally {
+            if (ProcessShutdown.inProgress()) {
+                awaitEquinoxSave();
+            }
+            StorageFolder.delete(storage);
+            closed.countDown();
             try {
-                framework.stop();
-                framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
-            } finally {
-                if (ProcessShutdown.inProgress()) {
-                    awaitEquinoxSave();
-                }
-                StorageFolder.delete(storage);
-                closed.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or about to, and finds the container closed
-                }
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to, and finds the container closed
             }
         }
     }
 
     /**
-     * Ctrl-C, SIGTERM or {@code System.exit}: the cache folder must not outlive the process. A one-shot
-     * command's caller closes the container once the command has returned; the interactive shell has no
-     * such caller, so the hook closes at once.
+     * Ctrl-C, SIGTERM or {@code System.exit}: the cache folder must not outlive the process. Running jobs
+     * return first (a training saves where it was); then a one-shot command's caller gets a moment to
+     * finish and close the container itself, which keeps its last lines whole. The interactive shell has
+     * no such caller, so the hook closes at once.
      */
     private void closeOnShutdown() {
         try {
-            if (!interactive) {
-                closed.await(OWNER_PATIENCE_S, TimeUnit.SECONDS);
+            if (closed.getCount() > 0) {
+                stopJobs();
+                if (!interactive) {
+                    closed.await(OWNER_GRACE_S, TimeUnit.SECONDS);
+                }
             }
             close();
         } catch (Exception | LinkageError e) {
             // the process is ending and has nowhere left to report to; the folder goes regardless
         } finally {
             StorageFolder.delete(storage);
+        }
+    }
+
+    private void stopJobs() {
+        try {
+            BundleContext ctx = framework.getBundleContext();
+            ServiceReference<?>[] refs = ctx == null ? null : ctx.getAllServiceReferences(Runnable.class.getName(), STOP_JOBS_FILTER);
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                Object stop = ctx.getService(ref);
+                if (stop instanceof Runnable r) {
+                    r.run();
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // the framework is already stopping: no job is left to wait for
         }
     }
 

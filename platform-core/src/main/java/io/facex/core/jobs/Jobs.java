@@ -59,8 +59,8 @@ public final class Jobs {
     }
 
     /**
-     * For the container stopping under running jobs (the core bundle's stop while the process shuts down):
-     * raises the flag and waits for them to return, so they save before the bundles they use go away.
+     * For the container, before it closes while the process shuts down: raises the flag and waits for
+     * running jobs to return, so they save before the bundles they use go away.
      */
     public static void stopAndAwait() {
         drain();

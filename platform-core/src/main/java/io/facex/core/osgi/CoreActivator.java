@@ -1,7 +1,6 @@
 package io.facex.core.osgi;
 
 import io.facex.core.jobs.Jobs;
-import io.facex.core.jobs.ProcessShutdown;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.shell.FacexCommands;
 import org.osgi.framework.Bundle;
@@ -24,6 +23,9 @@ import java.util.function.Supplier;
  * {@code facex} shell commands.
  */
 public final class CoreActivator implements BundleActivator {
+
+    /** Service property of the {@link Runnable} that stops running jobs and waits for them (FacexContainer's filter). */
+    public static final String STOP_JOBS_PROPERTY = "facex.stop-jobs";
 
     private BundleTracker<?> extender;
     private OsgiRegistry registry;
@@ -56,6 +58,12 @@ public final class CoreActivator implements BundleActivator {
         props.put("osgi.command.scope", "facex");
         props.put("osgi.command.function", FacexCommands.FUNCTIONS);
         context.registerService(Object.class, new FacexCommands(registry), props);
+
+        // For the container's shutdown hook, on the class path's side (hence a JDK type): running jobs
+        // must return, a training having saved, before the container closes under them.
+        Hashtable<String, Object> stopJobs = new Hashtable<>();
+        stopJobs.put(STOP_JOBS_PROPERTY, Boolean.TRUE);
+        context.registerService(Runnable.class, Jobs::stopAndAwait, stopJobs);
     }
 
     /**
@@ -72,11 +80,6 @@ public final class CoreActivator implements BundleActivator {
 
     @Override
     public void stop(BundleContext context) {
-        if (ProcessShutdown.inProgress()) {
-            // The container closes while the process shuts down: a job still running (a training saving
-            // where it was) needs the plugins' bundles until it returns.
-            Jobs.stopAndAwait();
-        }
         if (registry != null) {
             registry.close();
         }
