@@ -389,6 +389,22 @@ class ContainerTest {
     }
 
     @Test
+    void aRefusedCopyOverwrittenByANewerVersionIsInstalled() throws Exception {
+        Path builtIn = builtInLfw(home);
+        String version = lfwVersions(run("list").out()).get(0);
+        Path jar = home.resolve("plugins/lfw-mine.jar");
+        Files.copy(builtIn, jar);
+        awaitList(out -> out.contains("lfw-mine.jar (plugins/): not installed"), "the copy to be refused");
+        Thread.sleep(1100); // a later modification time than the copy's, whatever the file system's resolution
+        withVersion(builtIn, "99.0.0", jar);
+        Result r = awaitList(out -> lfwVersions(out).equals(List.of("99.0.0")), "the same file, newer, to be installed");
+        assertFalse(r.out().contains("lfw-mine.jar"), r.out());
+        Files.delete(jar);
+        awaitList(out -> lfwVersions(out).equals(List.of(version)), "the built-in LFW back");
+        assertBuiltInLfwActive();
+    }
+
+    @Test
     void aCopyAlreadyInPluginsAtStartIsRefusedToo() throws Exception {
         Path home2 = Dist.newHome();
         Files.copy(builtInLfw(home2), home2.resolve("plugins/lfw.jar"));

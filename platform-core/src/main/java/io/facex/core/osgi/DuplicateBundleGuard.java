@@ -65,6 +65,11 @@ final class DuplicateBundleGuard implements ArtifactInstaller {
     public void uninstall(File artifact) {
         // the installed bundle was never this file's: nothing to uninstall
         refused.remove(key(artifact.toPath()));
+        if (artifact.isFile() && collision(artifact.toPath()) == null) {
+            // Replaced by a jar that no longer collides (a higher Bundle-Version under the same name):
+            // FileInstall lets go of it here but installs it only once the file changes again.
+            artifact.setLastModified(System.currentTimeMillis());
+        }
     }
 
     List<PluginProblem> problems() {
