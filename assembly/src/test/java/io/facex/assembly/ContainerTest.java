@@ -9,15 +9,25 @@ import org.osgi.framework.Constants;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -285,5 +295,129 @@ class ContainerTest {
             assertTrue(r.err().contains("plugin TinyNet (com.example.tinynet 1.0.0) was removed while in use"), r.err());
         }
         assertEquals(0, run("info MobileFaceNet").status(), "the container keeps running");
+    }
+
+    /** The LFW rows of a listing, by version: the bundle that resolves the name LFW. */
+    static List<String> lfwVersions(String listing) {
+        Matcher m = Pattern.compile("(?m)^\\S+ +LFW +.* facex-protocol-lfw +(\\S+) *$").matcher(listing);
+        List<String> versions = new ArrayList<>();
+        while (m.find()) {
+            versions.add(m.group(1));
+        }
+        return versions;
+    }
+
+    static Path builtInLfw(Path home) throws IOException {
+        try (Stream<Path> jars = Files.list(home.resolve("bundles"))) {
+            return jars.filter(j -> j.getFileName().toString().startsWith("facex-protocol-lfw-")).findFirst().orElseThrow();
+        }
+    }
+
+    /** A copy of a bundle with another Bundle-Version, as a newer release of it would be. */
+    static void withVersion(Path jar, String version, Path copy) throws IOException {
+        try (JarFile in = new JarFile(jar.toFile())) {
+            Manifest mf = new Manifest(in.getManifest());
+            mf.getMainAttributes().putValue(Constants.BUNDLE_VERSION, version);
+            Path part = copy.resolveSibling(copy.getFileName() + ".part"); // FileInstall watches *.jar only
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(part), mf)) {
+                for (JarEntry e : java.util.Collections.list(in.entries())) {
+                    if (e.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME)) {
+                        continue;
+                    }
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    try (InputStream data = in.getInputStream(e)) {
+                        data.transferTo(out);
+                    }
+                }
+            }
+            Files.move(part, copy, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void assertBuiltInLfwActive() {
+        List<Bundle> lfw = Stream.of(container.context().getBundles())
+                .filter(b -> "facex-protocol-lfw".equals(b.getSymbolicName())).toList();
+        assertEquals(1, lfw.size(), "LFW bundles: " + lfw);
+        assertTrue(lfw.get(0).getLocation().contains("/bundles/"), lfw.get(0).getLocation());
+        assertEquals(Bundle.ACTIVE, lfw.get(0).getState());
+    }
+
+    @Test
+    void aCopyOfABuiltInBundleInPluginsIsRefusedAndDeletingItLeavesTheBuiltIn() throws Exception {
+        Path builtIn = builtInLfw(home);
+        String version = lfwVersions(run("list").out()).get(0);
+        for (int i = 0; i < 3; i++) {
+            String name = "lfw-copy-" + i + ".jar";
+            Path copy = home.resolve("plugins").resolve(name);
+            Files.copy(builtIn, copy);
+            Result r = awaitList(out -> out.contains(name), "the copy to be refused");
+            assertTrue(r.out().contains(name + " (plugins/): not installed: the built-in bundle facex-protocol-lfw "
+                    + version + " (bundles/" + builtIn.getFileName() + ") is already installed"), r.out());
+            assertEquals(List.of(version), lfwVersions(r.out()), r.out());
+            assertBuiltInLfwActive();
+
+            Files.delete(copy);
+            awaitList(out -> !out.contains(name), "the refusal to go with the file");
+            Thread.sleep(3 * 200); // a few scans: nothing else may go with it
+            assertEquals(List.of(version), lfwVersions(run("list").out()));
+            assertBuiltInLfwActive();
+        }
+    }
+
+    @Test
+    void aNewerVersionOfABuiltInReplacesItUntilItIsDeleted() throws Exception {
+        Path builtIn = builtInLfw(home);
+        String version = lfwVersions(run("list").out()).get(0);
+        Path newer = home.resolve("plugins/lfw-newer.jar");
+        withVersion(builtIn, "99.0.0", newer);
+        Result r = awaitList(out -> lfwVersions(out).equals(List.of("99.0.0")), "the newer LFW to resolve the name");
+        assertFalse(r.out().contains("Not available"), r.out());
+        assertEquals(0, run("info LFW").status());
+
+        Files.delete(newer);
+        awaitList(out -> lfwVersions(out).equals(List.of(version)), "the built-in LFW back");
+        assertBuiltInLfwActive();
+
+        // an older one is refused: the built-in stays
+        Path older = home.resolve("plugins/lfw-older.jar");
+        withVersion(builtIn, "0.0.1", older);
+        Result o = awaitList(out -> out.contains("lfw-older.jar (plugins/): not installed"), "the older copy to be refused");
+        assertEquals(List.of(version), lfwVersions(o.out()));
+        Files.delete(older);
+        awaitList(out -> !out.contains("lfw-older.jar"), "the refusal to go");
+        assertBuiltInLfwActive();
+    }
+
+    @Test
+    void aRefusedCopyOverwrittenByANewerVersionIsInstalled() throws Exception {
+        Path builtIn = builtInLfw(home);
+        String version = lfwVersions(run("list").out()).get(0);
+        Path jar = home.resolve("plugins/lfw-mine.jar");
+        Files.copy(builtIn, jar);
+        awaitList(out -> out.contains("lfw-mine.jar (plugins/): not installed"), "the copy to be refused");
+        Thread.sleep(1100); // a later modification time than the copy's, whatever the file system's resolution
+        withVersion(builtIn, "99.0.0", jar);
+        Result r = awaitList(out -> lfwVersions(out).equals(List.of("99.0.0")), "the same file, newer, to be installed");
+        assertFalse(r.out().contains("lfw-mine.jar"), r.out());
+        Files.delete(jar);
+        awaitList(out -> lfwVersions(out).equals(List.of(version)), "the built-in LFW back");
+        assertBuiltInLfwActive();
+    }
+
+    @Test
+    void aCopyAlreadyInPluginsAtStartIsRefusedToo() throws Exception {
+        Path home2 = Dist.newHome();
+        Files.copy(builtInLfw(home2), home2.resolve("plugins/lfw.jar"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (FacexContainer c = FacexContainer.start(home2, false, Map.of(FacexContainer.POLL_PROPERTY, "200"),
+                new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, c.execute("list", out, new ByteArrayOutputStream()));
+            String listing = out.toString(StandardCharsets.UTF_8);
+            assertTrue(listing.contains("lfw.jar (plugins/): not installed: the built-in bundle facex-protocol-lfw"), listing);
+            assertEquals(1, lfwVersions(listing).size(), listing);
+            assertEquals(1, Stream.of(c.context().getBundles())
+                    .filter(b -> "facex-protocol-lfw".equals(b.getSymbolicName())).count());
+        }
     }
 }

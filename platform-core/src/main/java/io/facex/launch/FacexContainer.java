@@ -1,5 +1,7 @@
 package io.facex.launch;
 
+import io.facex.core.jobs.ProcessShutdown;
+import io.facex.core.osgi.CoreActivator;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -22,10 +24,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,6 +44,16 @@ public final class FacexContainer implements AutoCloseable {
     public static final String POLL_PROPERTY = "felix.fileinstall.poll";
 
     private static final long SERVICE_TIMEOUT_MS = 60_000;
+    /**
+     * How long, once running jobs have returned, the shutdown hook lets a one-shot command's caller finish
+     * the command and close the container itself. A command that is no job (it has nothing to save) is
+     * not waited for beyond this: Ctrl-C should end it.
+     */
+    private static final long OWNER_GRACE_S = 3;
+    /** A constant, so compiled in: this side never loads the core's activator. */
+    private static final String STOP_JOBS_FILTER = "(" + CoreActivator.STOP_JOBS_PROPERTY + "=true)";
+    /** The thread in which Equinox saves its state at shutdown, into the folder this removes. */
+    private static final String EQUINOX_HOOK = "Equinox Shutdown Hook";
     /** The interactive console (JLine); one-shot commands need only the Gogo runtime. */
     private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
 
@@ -47,12 +61,18 @@ public final class FacexContainer implements AutoCloseable {
     private final Path storage;
     private final Framework framework;
     private final PrintStream log;
+    private final boolean interactive;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean closing;
+    private final Thread shutdownHook = new Thread(this::closeOnShutdown, "facex-container-stop");
+    private volatile int exitStatus;
 
-    private FacexContainer(Path home, Path storage, Framework framework, PrintStream log) {
+    private FacexContainer(Path home, Path storage, Framework framework, PrintStream log, boolean interactive) {
         this.home = home;
         this.storage = storage;
         this.framework = framework;
         this.log = log;
+        this.interactive = interactive;
     }
 
     /**
@@ -69,8 +89,20 @@ public final class FacexContainer implements AutoCloseable {
         if (!Files.isDirectory(bundles)) {
             throw new IOException("not a FaceX-J installation: " + bundles + " is missing (set facex.home)");
         }
-        Path plugins = Files.createDirectories(home.resolve("plugins"));
-        Path storage = Files.createTempDirectory("facex-osgi-");
+        Files.createDirectories(home.resolve("plugins"));
+        Path storage = StorageFolder.create();
+        try {
+            return start(home, storage, interactive, overrides, log);
+        } catch (BundleException | IOException | RuntimeException | Error e) {
+            StorageFolder.delete(storage);
+            throw e;
+        }
+    }
+
+    private static FacexContainer start(Path home, Path storage, boolean interactive, Map<String, String> overrides,
+                                        PrintStream log) throws BundleException, IOException {
+        Path bundles = home.resolve("bundles");
+        Path plugins = home.resolve("plugins");
 
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -82,6 +114,8 @@ public final class FacexContainer implements AutoCloseable {
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.filter", ".*\\.jar");
         props.put("felix.fileinstall.log.level", "2"); // warnings: that is how a failed start is reported
+        // its scratch folder (otherwise one more folder in the temporary directory), removed with ours
+        props.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall").toString());
         props.put("gosh.args", interactive ? "" : "--nointeractive");
         props.put("eclipse.log.enabled", "false");
         props.putAll(overrides);
@@ -93,7 +127,22 @@ public final class FacexContainer implements AutoCloseable {
         }
         Framework framework = factories.next().newFramework(props);
         framework.init();
-        FacexContainer c = new FacexContainer(home, storage, framework, log);
+        FacexContainer c = new FacexContainer(home, storage, framework, log, interactive);
+        try {
+            Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+            c.startBundles(bundles, interactive);
+        } catch (BundleException | IOException | RuntimeException | Error e) {
+            try {
+                c.close();
+            } catch (BundleException | InterruptedException | RuntimeException ignored) {
+                // the start failure is the news
+            }
+            throw e;
+        }
+        return c;
+    }
+
+    private void startBundles(Path bundles, boolean interactive) throws BundleException, IOException {
         BundleContext ctx = framework.getBundleContext();
         ctx.addFrameworkListener(e -> {
             if (e.getType() == FrameworkEvent.ERROR) {
@@ -101,6 +150,13 @@ public final class FacexContainer implements AutoCloseable {
             }
         });
         framework.start();
+        if (interactive) {
+            // before the console starts reading what the user types
+            Hashtable<String, Object> exit = new Hashtable<>();
+            exit.put("osgi.command.scope", ShellExit.SCOPE);
+            exit.put("osgi.command.function", new String[] {"exit"});
+            ctx.registerService(Object.class, new ShellExit(this::requestExit), exit);
+        }
 
         List<Bundle> installed = new ArrayList<>();
         try (Stream<Path> jars = Files.list(bundles)) {
@@ -126,9 +182,23 @@ public final class FacexContainer implements AutoCloseable {
                 log.println("facex: bundle " + describe(b) + " did not start: " + rootMessage(e));
             }
         }
-        c.awaitService("(objectClass=org.apache.felix.service.command.CommandProcessor)");
-        c.awaitService("(osgi.command.scope=facex)");
-        return c;
+        awaitService("(objectClass=org.apache.felix.service.command.CommandProcessor)");
+        awaitService("(osgi.command.scope=facex)");
+    }
+
+    /** The shell's {@code exit}: the framework stops on a thread of its own and {@link #awaitStop()} returns. */
+    private void requestExit(int status) {
+        exitStatus = status;
+        try {
+            framework.stop();
+        } catch (BundleException e) {
+            log.println("facex: cannot stop the platform: " + rootMessage(e));
+        }
+    }
+
+    /** The status the interactive shell's {@code exit N} asked for (0 for a plain {@code exit} or Ctrl-D). */
+    public int exitStatus() {
+        return exitStatus;
     }
 
     /**
@@ -190,6 +260,12 @@ public final class FacexContainer implements AutoCloseable {
                 close.invoke(session);
             }
         } catch (InvocationTargetException e) {
+            if ((closing && ProcessShutdown.inProgress()) || causedByShutdown(e.getCause())) {
+                // Ctrl-C while the command ran: it broke because the container closed under it, or some
+                // library tried to register a shutdown hook too late. The exit status (130) says the
+                // process was interrupted; this would add only noise.
+                return 1;
+            }
             String msg = rootMessage(e.getCause());
             if (msg.startsWith("Cannot coerce ")) {
                 // Gogo's way of saying no overload takes these arguments: usually an unknown option
@@ -296,21 +372,83 @@ public final class FacexContainer implements AutoCloseable {
         return ErrorMessages.of(t);
     }
 
+    private static boolean causedByShutdown(Throwable t) {
+        Throwable root = t;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // the JDK's words when Runtime.addShutdownHook is called after shutdown began
+        return root instanceof IllegalStateException && "Shutdown in progress".equals(root.getMessage())
+                && ProcessShutdown.inProgress();
+    }
+
+    /** Stops the framework and removes its cache folder. Safe to call twice and from the shutdown hook. */
     @Override
-    public void close() throws BundleException, InterruptedException {
+    public synchronized void close() throws BundleException, InterruptedException {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        closing = true;
         try {
             framework.stop();
             framework.waitForStop(TimeUnit.SECONDS.toMillis(30));
         } finally {
-            deleteTree(storage);
+            if (ProcessShutdown.inProgress()) {
+                awaitEquinoxSave();
+            }
+            StorageFolder.delete(storage);
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to, and finds the container closed
+            }
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
+    /**
+     * Ctrl-C, SIGTERM or {@code System.exit}: the cache folder must not outlive the process. Running jobs
+     * return first (a training saves where it was); then a one-shot command's caller gets a moment to
+     * finish and close the container itself, which keeps its last lines whole. The interactive shell has
+     * no such caller, so the hook closes at once.
+     */
+    private void closeOnShutdown() {
+        try {
+            if (closed.getCount() > 0) {
+                stopJobs();
+                if (!interactive) {
+                    closed.await(OWNER_GRACE_S, TimeUnit.SECONDS);
+                }
+            }
+            close();
+        } catch (Exception | LinkageError e) {
+            // the process is ending and has nowhere left to report to; the folder goes regardless
+        } finally {
+            StorageFolder.delete(storage);
+        }
+    }
+
+    private void stopJobs() {
+        try {
+            BundleContext ctx = framework.getBundleContext();
+            ServiceReference<?>[] refs = ctx == null ? null : ctx.getAllServiceReferences(Runnable.class.getName(), STOP_JOBS_FILTER);
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                Object stop = ctx.getService(ref);
+                if (stop instanceof Runnable r) {
+                    r.run();
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // the framework is already stopping: no job is left to wait for
+        }
+    }
+
+    /** Equinox saves its state from a shutdown hook of its own, which would write the folder anew after us. */
+    private static void awaitEquinoxSave() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (EQUINOX_HOOK.equals(t.getName()) && t != Thread.currentThread()) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            }
         }
     }
 }

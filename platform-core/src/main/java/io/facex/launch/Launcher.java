@@ -1,5 +1,7 @@
 package io.facex.launch;
 
+import io.facex.core.jobs.ProcessShutdown;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -33,15 +35,16 @@ public final class Launcher {
         String[] rest = takeVerbose(args);
         quietLibraries(rest.length < args.length || isSet(System.getenv("FACEX_VERBOSE")));
         args = rest;
-        if (args.length > 0) {
-            // No console to drive: tell JLine so, instead of letting it warn that it could not find one.
+        if (args.length > 0 || System.console() == null) {
+            // No console to drive (a one-shot command, or the shell fed through a pipe): tell JLine so,
+            // instead of letting it warn that it could not find one.
             System.setProperty("org.jline.terminal.dumb", "true");
         }
         int status;
         try (FacexContainer c = FacexContainer.start(home, args.length == 0, Map.of(), err)) {
             if (args.length == 0) {
                 c.awaitStop();
-                status = 0;
+                status = c.exitStatus();
             } else if (args[0].equals("help")) {
                 out.print(USAGE);
                 status = c.execute(args.length > 1 ? "help facex:" + args[1] : "help", out, err);
@@ -49,10 +52,14 @@ public final class Launcher {
                 status = c.execute(commandLine(args), out, err);
             }
         } catch (Exception e) {
-            err.println("facex: " + FacexContainer.rootMessage(e));
+            if (!ProcessShutdown.inProgress()) {
+                err.println("facex: " + FacexContainer.rootMessage(e));
+            } // else Ctrl-C during the start: the exit status says so, and what broke is its echo
             status = 2;
         }
         out.flush();
+        // After Ctrl-C or SIGTERM this waits for the shutdown under way, whose status wins: 130 or 143
+        // (128 + the signal's number), what shells expect of an interrupted command.
         System.exit(status);
     }
 
@@ -132,8 +139,10 @@ public final class Launcher {
     private static final String USAGE = """
             Usage: facex [COMMAND [OPTIONS] [ARGS]]
 
-            With no command, opens the interactive shell (Gogo; 'help' lists every command, 'exit' leaves).
-            With a command, runs it and exits with its status (0 ok, 1 command failed, 2 platform failed).
+            With no command, opens the interactive shell (Gogo; 'help' lists every command, 'exit' leaves,
+            'exit N' leaves with status N).
+            With a command, runs it and exits with its status: 0 ok, 1 command failed, 2 platform failed,
+            130 interrupted by Ctrl-C (143 by SIGTERM); an interrupted training saves where it was first.
 
             Commands:
               list [-f text|md|csv|json]      every installed plugin by kind, with bundle and version
@@ -150,6 +159,8 @@ public final class Launcher {
             (the libraries' log lines: DJL's INFO, libtorch's C++ warnings; also FACEX_VERBOSE=1).
 
             Plugins: drop a plugin bundle (.jar) into plugins/ and it is available at once; remove it
-            and it is gone. Environment: FACEX_OPTS adds JVM options (e.g. -Xmx8g).
+            and it is gone. A newer version of a built-in bundle replaces it until removed; a copy at the
+            same or an older version is refused ('list' says why). Environment: FACEX_OPTS adds JVM
+            options (e.g. -Xmx8g).
             """;
 }

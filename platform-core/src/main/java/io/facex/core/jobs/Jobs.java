@@ -19,7 +19,12 @@ public final class Jobs {
     private static final long PATIENCE_SECONDS = 120;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(Jobs::drain, "facex-stop-jobs"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(Jobs::drain, "facex-stop-jobs"));
+        } catch (IllegalStateException shuttingDown) {
+            // First used after Ctrl-C: the process is already stopping, so no job should start.
+            STOP.set(true);
+        }
     }
 
     private Jobs() {
@@ -51,6 +56,14 @@ public final class Jobs {
         if (STOP.get()) {
             throw new IllegalStateException(what + " stopped: the process is shutting down");
         }
+    }
+
+    /**
+     * For the container, before it closes while the process shuts down: raises the flag and waits for
+     * running jobs to return, so they save before the bundles they use go away.
+     */
+    public static void stopAndAwait() {
+        drain();
     }
 
     private static void drain() {

@@ -11,6 +11,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
 import org.osgi.util.tracker.ServiceTracker;
 
 import java.util.ArrayList;
@@ -52,20 +53,28 @@ final class OsgiRegistry implements PluginRegistry {
         if (refs == null) {
             return out;
         }
-        // Highest ranking first, so that of two bundles offering one name the preferred one is found first.
-        java.util.Arrays.sort(refs, Comparator.reverseOrder());
+        // Of two bundles offering one name (a newer copy of a built-in dropped into plugins/), the higher
+        // bundle version wins, then the higher service ranking; the other comes back when the winner goes.
+        java.util.Arrays.sort(refs, Comparator.comparing(OsgiRegistry::bundleVersion).reversed()
+                .thenComparing(Comparator.reverseOrder()));
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (ServiceReference<Object> ref : refs) {
             Object service = tracker.getService(ref);
             Bundle b = ref.getBundle();
             if (!(service instanceof Plugin<?> plugin) || b == null) {
                 continue; // unregistered meanwhile, or not from our api's class space
             }
-            PluginKind.of(plugin).ifPresent(kind ->
+            PluginKind.of(plugin).filter(kind -> seen.add(kind.id() + ":" + plugin.name())).ifPresent(kind ->
                     out.add(new PluginInfo(kind, plugin, b.getSymbolicName(), b.getVersion().toString())));
         }
         out.sort(Comparator.comparing((PluginInfo p) -> PluginKind.values().indexOf(p.kind()))
                 .thenComparing(PluginInfo::name));
         return out;
+    }
+
+    private static Version bundleVersion(ServiceReference<?> ref) {
+        Bundle b = ref.getBundle();
+        return b == null ? Version.emptyVersion : b.getVersion();
     }
 
     @Override

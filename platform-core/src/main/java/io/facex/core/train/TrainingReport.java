@@ -10,12 +10,14 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import javax.imageio.ImageIO;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -221,7 +223,19 @@ public final class TrainingReport implements TrainingListener, DataLog, AutoClos
         lr.setYAxisGroup(1);
         chart.setYAxisGroupTitle(1, "learning rate");
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        BitmapEncoder.saveBitmap(chart, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        // Written to a file, not a stream: ImageIO buffers a stream through a temporary file whose cleanup it
+        // registers as a shutdown hook, which throws once Ctrl-C has started the JVM's shutdown, the very
+        // moment a stopped job draws its plot. Through a sibling file and a move, so a failure never leaves
+        // a truncated PNG behind.
+        Path part = png.resolveSibling(png.getFileName() + ".part");
+        try {
+            if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", part.toFile())) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+            Files.move(part, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(part);
+        }
     }
 
     private void line(String text) {
