@@ -101,8 +101,8 @@ public final class HRNet extends AbstractPlugin<HRNet.Config> implements Backbon
      * @param numRanches {@code NUM_RANCHES} (sic): FaceX-Zoo's spelling of the branch count, 1
      */
     public record Stage1(
-            @JsonProperty("NUM_MODULES") int numModules,
-            @JsonProperty("NUM_RANCHES") int numRanches,
+            @JsonProperty("NUM_MODULES") Integer numModules,
+            @JsonProperty("NUM_RANCHES") Integer numRanches,
             @JsonProperty("BLOCK") BlockType block,
             @JsonProperty("NUM_BLOCKS") List<Integer> numBlocks,
             @JsonProperty("NUM_CHANNELS") List<Integer> numChannels,
@@ -114,8 +114,8 @@ public final class HRNet extends AbstractPlugin<HRNet.Config> implements Backbon
      * NUM_BLOCKS[i] units of NUM_CHANNELS[i] planes.
      */
     public record Stage(
-            @JsonProperty("NUM_MODULES") int numModules,
-            @JsonProperty("NUM_BRANCHES") int numBranches,
+            @JsonProperty("NUM_MODULES") Integer numModules,
+            @JsonProperty("NUM_BRANCHES") Integer numBranches,
             @JsonProperty("BLOCK") BlockType block,
             @JsonProperty("NUM_BLOCKS") List<Integer> numBlocks,
             @JsonProperty("NUM_CHANNELS") List<Integer> numChannels,
@@ -176,10 +176,10 @@ public final class HRNet extends AbstractPlugin<HRNet.Config> implements Backbon
         if (s1 == null) {
             throw new InvalidConfigException(k1, "is missing");
         }
-        if (s1.numModules() != 1) {
+        if (s1.numModules() == null || s1.numModules() != 1) {
             throw new InvalidConfigException(k1 + ".NUM_MODULES", "must be 1: stage 1 is one residual layer, got " + s1.numModules());
         }
-        if (s1.numRanches() != 1) {
+        if (s1.numRanches() == null || s1.numRanches() != 1) {
             throw new InvalidConfigException(k1 + ".NUM_RANCHES", "must be 1: stage 1 has one branch, got " + s1.numRanches());
         }
         checkStage(k1, s1.block(), 1, s1.numBlocks(), s1.numChannels(), s1.fuseMethod());
@@ -191,8 +191,11 @@ public final class HRNet extends AbstractPlugin<HRNet.Config> implements Backbon
             if (s == null) {
                 throw new InvalidConfigException(key, "is missing");
             }
-            if (s.numModules() <= 0) {
+            if (s.numModules() == null || s.numModules() <= 0) {
                 throw new InvalidConfigException(key + ".NUM_MODULES", "must be positive, got " + s.numModules());
+            }
+            if (s.numBranches() == null) {
+                throw new InvalidConfigException(key + ".NUM_BRANCHES", "is missing");
             }
             int branches = s.numBranches();
             if (k == 2 ? branches != HEAD_PLANES.length : branches < 1 || branches > HEAD_PLANES.length) {

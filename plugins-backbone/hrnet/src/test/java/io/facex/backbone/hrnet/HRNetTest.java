@@ -201,6 +201,24 @@ class HRNetTest extends BackboneContract<Config> {
         }
     }
 
+    /** A nested key is as strict as a top-level one: a misspelt or mistyped stage key is named with its line. */
+    @Test
+    void aBadStageKeyIsNamedWithItsLine(@TempDir Path dir) throws IOException {
+        String section = Files.readString(Path.of("../../platform-core/src/test/resources/facexzoo/backbone_conf.yaml"));
+        section = section.substring(section.indexOf("HRNet:"), section.indexOf("GhostNet:"));
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), section.replace("NUM_BRANCHES: 3", "NUM_BRANCH: 3"));
+        io.facex.core.config.ConfigException e = assertThrows(io.facex.core.config.ConfigException.class,
+                () -> Configs.bind(net, ConfigDocument.read(typo), "HRNet"));
+        assertTrue(e.getMessage().contains("HRNet.EXTRA.STAGE3.NUM_BRANCH: "), e.getMessage());
+        assertEquals(32, e.line(), e.getMessage());
+        Path wrong = Files.writeString(dir.resolve("wrong.yaml"), section.replace("BLOCK: BASIC", "BLOCK: BASICS"));
+        e = assertThrows(io.facex.core.config.ConfigException.class, () -> Configs.bind(net, ConfigDocument.read(wrong), "HRNet"));
+        assertTrue(e.getMessage().contains("HRNet.EXTRA.STAGE2.BLOCK") && e.getMessage().contains("BOTTLENECK"), e.getMessage());
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), section.replace("NUM_RANCHES: 1", "NUM_RANCHES: 2"));
+        e = assertThrows(io.facex.core.config.ConfigException.class, () -> Configs.bind(net, ConfigDocument.read(bad), "HRNet"));
+        assertTrue(e.getMessage().contains("HRNet.EXTRA.STAGE1.NUM_RANCHES"), e.getMessage());
+    }
+
     @Test
     void presetsAreValidAndWidenTheBranches() {
         assertEquals(List.of("HRNet-W18", "HRNet-W30", "HRNet-W32", "HRNet-W40", "HRNet-W44", "HRNet-W48", "HRNet-W64"),
