@@ -167,7 +167,9 @@ public final class Configs {
         try {
             plugin.validate(config);
         } catch (InvalidConfigException e) {
-            List<String> keyPath = append(path, e.key());
+            // A plugin names a nested key with dots (EXTRA.STAGE3.NUM_CHANNELS): each is a level of the file.
+            List<String> keyPath = new ArrayList<>(path);
+            keyPath.addAll(List.of(e.key().split("\\.")));
             String problem = e.getMessage().substring(e.key().length() + 2);
             int line = doc.lineOf(keyPath);
             throw new ConfigException(doc, keyPath, line > 0 ? line : doc.lineOf(path), problem, e);
@@ -191,6 +193,11 @@ public final class Configs {
     }
 
     private static String typeProblem(JsonMappingException e, JsonNode value) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds() == null ? List.of()
+                    : u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            return "unknown key" + suggestion(u.getPropertyName(), known) + "; known keys: " + String.join(", ", known);
+        }
         if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
             String got = value == null || value.isMissingNode() ? "something else"
                     : value.isTextual() ? "'" + value.asText() + "'" : value.toString();

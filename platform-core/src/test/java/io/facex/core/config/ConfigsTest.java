@@ -51,6 +51,36 @@ class ConfigsTest {
         assertEquals(net.defaultConfig(), Configs.bind(net, ConfigDocument.read(empty), "MobileFaceNet"));
     }
 
+    /** A plugin whose configuration nests, as HRNet's EXTRA.STAGE2 ... does. */
+    static final class Nested extends io.facex.api.AbstractPlugin<Nested.Config> {
+        record Inner(int b) {
+        }
+
+        record Config(Inner inner, int a) {
+        }
+
+        Nested() {
+            super("T", "nested", Config.class, new Config(new Inner(1), 2));
+        }
+
+        @Override
+        public void validate(Config c) {
+            if (c.inner().b() < 0) {
+                throw new io.facex.api.InvalidConfigException("inner.b", "must not be negative, got " + c.inner().b());
+            }
+        }
+    }
+
+    @Test
+    void nestedKeysAreLocatedAndNamedInWords() throws Exception {
+        Path f = write("n.yaml", "T:\n  a: 3\n  inner:\n    b: 1\n    bb: 2\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> Configs.bind(new Nested(), ConfigDocument.read(f), "T"));
+        assertEquals(f + ":5: T.inner.bb: unknown key (did you mean 'b'?); known keys: b", e.getMessage());
+        Path g = write("m.yaml", "T:\n  inner:\n    b: -1\n");
+        e = assertThrows(ConfigException.class, () -> Configs.bind(new Nested(), ConfigDocument.read(g), "T"));
+        assertEquals(g + ":3: T.inner.b: must not be negative, got -1", e.getMessage());
+    }
+
     @Test
     void everyProblemOfASectionIsReportedAtOnce() throws Exception {
         Path f = write("b.yaml", "MobileFaceNet:\n  feat_dim: wide\n  outw: 7\n  out_h: 7.5\n  depht: 3\n");
