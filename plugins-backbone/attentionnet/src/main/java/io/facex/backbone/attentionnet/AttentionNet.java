@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -68,15 +69,7 @@ public final class AttentionNet extends AbstractPlugin<AttentionNet.Config> impl
         modules("stage1_modules", c.stage1Modules());
         modules("stage2_modules", c.stage2Modules());
         modules("stage3_modules", c.stage3Modules());
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
     }
 
     private static void modules(String key, int n) {
@@ -93,7 +86,7 @@ public final class AttentionNet extends AbstractPlugin<AttentionNet.Config> impl
     /** Four halvings (stem, then three strided blocks): 112 rows give 7, the 60-row upper face 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.Branches;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -60,15 +61,7 @@ public final class LightCNN extends AbstractPlugin<LightCNN.Config> implements B
         if (c.depth() != DEPTH) {
             throw new InvalidConfigException("depth", "must be 29 (LightCNN-29 v2, the only depth FaceX-Zoo builds), got " + c.depth());
         }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
         if (!(c.dropoutRatio() >= 0 && c.dropoutRatio() < 1)) {
             throw new InvalidConfigException("dropout_ratio", "must be in [0, 1), got " + c.dropoutRatio());
         }

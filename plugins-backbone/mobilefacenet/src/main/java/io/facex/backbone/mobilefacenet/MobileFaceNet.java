@@ -5,8 +5,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
-import io.facex.api.InvalidConfigException;
 import io.facex.nn.ChannelPrelu;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
 
@@ -34,15 +34,7 @@ public final class MobileFaceNet extends AbstractPlugin<MobileFaceNet.Config> im
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
     }
 
     @Override
@@ -53,7 +45,7 @@ public final class MobileFaceNet extends AbstractPlugin<MobileFaceNet.Config> im
     /** Four stride-2 stages: 112 rows give 7, FaceX-Zoo's 60-row upper-face crops give 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override

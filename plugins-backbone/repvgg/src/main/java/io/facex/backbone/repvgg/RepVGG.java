@@ -11,6 +11,7 @@ import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.Branches;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -137,15 +138,7 @@ public final class RepVGG extends AbstractPlugin<RepVGG.Config> implements Backb
                         + " × width), got " + widths[s]);
             }
         }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
         if (c.groups() <= 0) {
             throw new InvalidConfigException("groups", "must be positive (1, or 2 and 4 for the g2/g4 variants), got " + c.groups());
         }
@@ -165,7 +158,7 @@ public final class RepVGG extends AbstractPlugin<RepVGG.Config> implements Backb
     /** Four stride-2 3×3 convs: 112 rows give 7, FaceX-Zoo's 60-row upper-face crops give 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.ChannelPrelu;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -63,15 +64,7 @@ public final class ResNeSt extends AbstractPlugin<ResNeSt.Config> implements Bac
         if (!(c.dropRatio() >= 0 && c.dropRatio() < 1)) {
             throw new InvalidConfigException("drop_ratio", "must be in [0, 1), got " + c.dropRatio());
         }
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
     }
 
     @Override
@@ -82,7 +75,7 @@ public final class ResNeSt extends AbstractPlugin<ResNeSt.Config> implements Bac
     /** Four halvings, each rounding up: 112 rows give 7, the 60-row upper face 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override

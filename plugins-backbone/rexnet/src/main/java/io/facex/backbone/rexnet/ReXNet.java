@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.SqueezeExcite;
@@ -94,15 +95,7 @@ public final class ReXNet extends AbstractPlugin<ReXNet.Config> implements Backb
         if (c.seRatio() <= 0) {
             throw new InvalidConfigException("se_ratio", "must be positive, got " + c.seRatio());
         }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
-        }
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
         if (!(c.dropoutRatio() >= 0 && c.dropoutRatio() < 1)) {
             throw new InvalidConfigException("dropout_ratio", "must be in [0, 1), got " + c.dropoutRatio());
         }
@@ -125,7 +118,7 @@ public final class ReXNet extends AbstractPlugin<ReXNet.Config> implements Backb
     /** Four stride-2 stages: 112 rows give 7, FaceX-Zoo's 60-row upper-face crops give 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override
