@@ -36,6 +36,19 @@ class NnTest {
     }
 
     @Test
+    void swishIsXTimesSigmoidX() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {-2, 0, 1.5f});
+            NDArray y = Torch.swish().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            float[] out = y.toFloatArray();
+            float[] in = {-2, 0, 1.5f};
+            for (int i = 0; i < in.length; i++) {
+                assertEquals(in[i] / (1 + Math.exp(-in[i])), out[i], 1e-6);
+            }
+        }
+    }
+
+    @Test
     void channelPreluHasOneSlopePerChannel() {
         ChannelPrelu prelu = new ChannelPrelu(2);
         try (NDManager m = NDManager.newBaseManager()) {

@@ -100,11 +100,11 @@ final class MBConvBlock extends AbstractBlock {
         if (training && keep < 1f) {
             // floor(keep + U[0, 1)) is 1 with probability keep, as the original's torch.floor(keep_prob + torch.rand(...)).
             try (NDArray u = x.getManager().randomUniform(0f, 1f, new Shape(x.getShape().get(0), 1, 1, 1), x.getDataType());
-                 NDArray mask = u.add(keep).floor().divi(keep)) {
+                 NDArray mask = u.add(keep).floor().div(keep)) {
                 x = replace(x, x.mul(mask), input);
             }
         }
-        return new NDList(x.addi(input));
+        return new NDList(replace(x, x.add(input), input));
     }
 
     private static NDArray step(Block block, ParameterStore store, NDArray x, boolean training,
@@ -114,7 +114,7 @@ final class MBConvBlock extends AbstractBlock {
 
     private static NDArray swish(NDArray x) {
         // x is a fresh intermediate here (never the block's input), so replacing it frees our handle only
-        return replace(x, Activation.swish(x, 1f), null);
+        return replace(x, Torch.swish(x), null);
     }
 
     /** Drops our handle on an intermediate once its successor exists; autograd keeps what it still needs. */

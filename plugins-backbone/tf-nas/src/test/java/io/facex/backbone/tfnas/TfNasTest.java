@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The backbone contract on 16-pixel faces (a 1×1 final map, 16 features), FaceX-Zoo's numbers at the
+ * The backbone contract on 32-pixel faces (a 2×2 final map, 32 features), FaceX-Zoo's numbers at the
  * defaults (parameter count, golden forward) and its key names. No FaceX-Zoo weights fixture: TF-NAS-A's
  * widths are fixed, and without the output layer its state dict still holds 7.5M values (30 MB).
  */
@@ -39,7 +39,7 @@ class TfNasTest extends BackboneContract<TfNas.Config> {
 
     @Override
     protected TfNas.Config testConfig() {
-        return new TfNas.Config(16, 0.2, 1, 1);
+        return new TfNas.Config(32, 0.2, 2, 2);
     }
 
     @Override
