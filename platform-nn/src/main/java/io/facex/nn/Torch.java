@@ -91,9 +91,20 @@ public final class Torch {
                 new Shape(padding, padding), false, true);
     }
 
-    /** {@code nn.SiLU()} / Swish: {@code x * sigmoid(x)}. */
+    /**
+     * {@code nn.SiLU()} / Swish: {@code x * sigmoid(x)}. Not DJL's swish, which multiplies by a scalar
+     * first: DJL's PyTorch engine makes the scalar a tensor over a Java buffer that it frees right after
+     * the op, while autograd keeps it for backward, so gradients read freed memory (NaN now and then).
+     */
     public static Block swish() {
-        return ai.djl.nn.Activation.swishBlock(1f);
+        return new ai.djl.nn.LambdaBlock(x -> new ai.djl.ndarray.NDList(swish(x.singletonOrThrow())), "swish");
+    }
+
+    /** {@code x * sigmoid(x)} with tensor operands only (see {@link #swish()}). */
+    public static ai.djl.ndarray.NDArray swish(ai.djl.ndarray.NDArray x) {
+        try (ai.djl.ndarray.NDArray gate = x.getNDArrayInternal().sigmoid()) {
+            return x.mul(gate);
+        }
     }
 
     /** {@code nn.ReLU6()}. */

@@ -17,7 +17,12 @@ import java.util.regex.Pattern;
  */
 public final class TorchNames {
 
-    private static final Pattern LEVEL = Pattern.compile("(?:^|_)(\\d{2})(?=[A-Za-z0-9])");
+    /**
+     * A level: two digits at the start or after {@code _}, then the child's name. A name may itself begin
+     * with {@code _} (EfficientNet's {@code _conv_stem}, {@code _blocks}) when a letter follows it; digits
+     * between underscores followed by a digit stay part of a name ({@code conv_23_02conv_dw}).
+     */
+    private static final Pattern LEVEL = Pattern.compile("(?:^|_)(\\d{2})(?=[A-Za-z0-9]|_[A-Za-z])");
     private static final Map<String, String> LEAF = Map.of(
             "gamma", "weight", "beta", "bias", "runningMean", "running_mean", "runningVar", "running_var");
 

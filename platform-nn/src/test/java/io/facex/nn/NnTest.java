@@ -23,6 +23,31 @@ class NnTest {
         assertEquals("linear.weight", TorchNames.toTorch("12linear_weight"));
     }
 
+    /** EfficientNet's modules are private attributes: {@code _conv_stem}, {@code _blocks.0._bn1}. */
+    @Test
+    void torchNamesMayBeginWithAnUnderscore() {
+        assertEquals("_conv_stem.weight", TorchNames.toTorch("01_conv_stem_weight"));
+        assertEquals("_bn0.running_mean", TorchNames.toTorch("02_bn0_runningMean"));
+        assertEquals("_blocks.0._expand_conv.weight", TorchNames.toTorch("04_blocks_010_01_expand_conv_weight"));
+        assertEquals("_blocks.12._se_reduce.bias", TorchNames.toTorch("04_blocks_1312_07_se_reduce_bias"));
+        assertEquals("_blocks.3._bn2.running_var", TorchNames.toTorch("04_blocks_043_10_bn2_runningVar"));
+        assertEquals("_fc.weight", TorchNames.toTorch("09_fc_weight"));
+        assertEquals("output_layer.3.bias", TorchNames.toTorch("10output_layer_043_bias"));
+    }
+
+    @Test
+    void swishIsXTimesSigmoidX() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {-2, 0, 1.5f});
+            NDArray y = Torch.swish().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            float[] out = y.toFloatArray();
+            float[] in = {-2, 0, 1.5f};
+            for (int i = 0; i < in.length; i++) {
+                assertEquals(in[i] / (1 + Math.exp(-in[i])), out[i], 1e-6);
+            }
+        }
+    }
+
     @Test
     void channelPreluHasOneSlopePerChannel() {
         ChannelPrelu prelu = new ChannelPrelu(2);

@@ -1,0 +1,102 @@
+package io.facex.backbone.tfnas;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.facex.api.InvalidConfigException;
+import io.facex.core.config.ConfigDocument;
+import io.facex.core.config.Configs;
+import io.facex.nn.TorchNames;
+import io.facex.testkit.BackboneContract;
+import io.facex.testkit.GoldenForward;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The backbone contract on 32-pixel faces (a 2×2 final map, 32 features), FaceX-Zoo's numbers at the
+ * defaults (parameter count, golden forward) and its key names. No FaceX-Zoo weights fixture: TF-NAS-A's
+ * widths are fixed, and without the output layer its state dict still holds 7.5M values (30 MB).
+ */
+class TfNasTest extends BackboneContract<TfNas.Config> {
+
+    private final TfNas net = new TfNas();
+
+    TfNasTest() {
+        super(new TfNas());
+    }
+
+    @Override
+    protected TfNas.Config testConfig() {
+        return new TfNas.Config(32, 0.2, 2, 2);
+    }
+
+    @Override
+    protected long faceXZooParameterCount() {
+        return 39_590_703;
+    }
+
+    @Override
+    protected GoldenForward.Checksum faceXZooGoldenForward() {
+        return new GoldenForward.Checksum(-3.066550e-01, 3.484153e+00, -1.995834e-01, 2.416529e-02, -1.686814e-01);
+    }
+
+    @Test
+    void bindsFaceXZoosYamlSection() throws IOException {
+        ConfigDocument doc = ConfigDocument.read(Path.of("../../platform-core/src/test/resources/facexzoo/backbone_conf.yaml"));
+        assertEquals(net.defaultConfig(), Configs.bind(net, doc, "TF-NAS"));
+        assertEquals(new TfNas.Config(512, 0.2, 7, 7), net.defaultConfig());
+    }
+
+    @Test
+    void keysMatchFaceXZoo() {
+        Block block = net.build(net.defaultConfig());
+        try (NDManager m = NDManager.newBaseManager()) {
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 3, 112, 112));
+            long buffers = 0;
+            List<String> keys = new ArrayList<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (!p.getValue().requiresGradient()) {
+                    buffers += p.getValue().getArray().size();
+                }
+                keys.add(TorchNames.toTorch(p.getKey()));
+            }
+            // spec §1.0: 51,555 buffer elements and 399 keys, one num_batches_tracked per BatchNorm among them
+            long batchNorms = keys.stream().filter(k -> k.endsWith("running_mean")).count();
+            assertEquals(51_555, buffers + batchNorms);
+            assertEquals(399, keys.size() + batchNorms);
+            for (String k : List.of("first_stem.conv.weight", "first_stem.bn.running_var",
+                    "second_stem.depth_conv.conv.weight", "second_stem.squeeze_excite.conv_reduce.bias",
+                    "stage1.0.inverted_bottleneck.bn.weight", "stage5.3.squeeze_excite.conv_expand.weight",
+                    "stage6.0.point_linear.bn.running_mean", "feature_mix_layer.conv.weight",
+                    "output_layer.2.weight", "output_layer.2.bias", "output_layer.3.running_var")) {
+                assertTrue(keys.contains(k), k + " missing");
+            }
+            assertFalse(keys.contains("second_stem.inverted_bottleneck.conv.weight"), "mid 32 = in 32: no bottleneck");
+            assertFalse(keys.contains("stage1.1.squeeze_excite.conv_reduce.weight"), "se 0: no squeeze-and-excitation");
+        }
+    }
+
+    @Test
+    void rejectsBadConfig() {
+        assertEquals("feat_dim", assertThrows(InvalidConfigException.class,
+                () -> net.validate(new TfNas.Config(0, 0.2, 7, 7))).key());
+        assertEquals("drop_ratio", assertThrows(InvalidConfigException.class,
+                () -> net.validate(new TfNas.Config(512, -0.1, 7, 7))).key());
+        assertEquals("out_h", assertThrows(InvalidConfigException.class,
+                () -> net.validate(new TfNas.Config(512, 0.2, 8, 7))).key());
+        assertEquals("out_w", assertThrows(InvalidConfigException.class,
+                () -> net.validate(new TfNas.Config(512, 0.2, 7, 0))).key());
+    }
+}
