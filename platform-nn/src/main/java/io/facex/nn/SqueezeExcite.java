@@ -28,8 +28,8 @@ public final class SqueezeExcite extends AbstractBlock {
 
     /** {@code torch.sigmoid}. */
     public static final UnaryOperator<NDArray> SIGMOID = ai.djl.nn.Activation::sigmoid;
-    /** {@code F.relu6(x + 3) / 6}, GhostNet's and MobileNetV3's gate. */
-    public static final UnaryOperator<NDArray> HARD_SIGMOID = x -> x.add(3f).clip(0f, 6f).div(6f);
+    /** {@code F.relu6(x + 3) / 6}, GhostNet's and MobileNetV3's gate (see {@link Torch#hardSigmoid}). */
+    public static final UnaryOperator<NDArray> HARD_SIGMOID = Torch::hardSigmoid;
 
     private final UnaryOperator<NDArray> gate;
 

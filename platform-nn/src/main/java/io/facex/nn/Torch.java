@@ -116,7 +116,21 @@ public final class Torch {
     public static Block hardSwish() {
         return new ai.djl.nn.LambdaBlock(x -> {
             ai.djl.ndarray.NDArray a = x.singletonOrThrow();
-            return new ai.djl.ndarray.NDList(a.mul(a.add(3f).clip(0f, 6f)).div(6f));
+            try (ai.djl.ndarray.NDArray gate = hardSigmoid(a)) {
+                return new ai.djl.ndarray.NDList(a.mul(gate));
+            }
         }, "hardSwish");
+    }
+
+    /**
+     * {@code F.relu6(x + 3) / 6}. The 1/6 is a tensor of {@code x}'s manager, alive until backward has run:
+     * a Java scalar would become a tensor over a buffer freed right after the op, which autograd still
+     * reads for the gradient (see {@link #swish()}). Adding 3 and clamping keep nothing for backward.
+     */
+    public static ai.djl.ndarray.NDArray hardSigmoid(ai.djl.ndarray.NDArray x) {
+        ai.djl.ndarray.NDArray sixth = x.getManager().create(1f / 6f);
+        try (ai.djl.ndarray.NDArray shifted = x.add(3f); ai.djl.ndarray.NDArray clamped = shifted.clip(0f, 6f)) {
+            return clamped.mul(sixth);
+        }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.SqueezeExcite;
@@ -48,17 +49,9 @@ public final class TfNas extends AbstractPlugin<TfNas.Config> implements Backbon
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
+        FaceCrops.validate(c.featDim(), c.outH(), c.outW());
         if (!(c.dropRatio() >= 0 && c.dropRatio() < 1)) {
             throw new InvalidConfigException("drop_ratio", "must be in [0, 1), got " + c.dropRatio());
-        }
-        if (c.outH() <= 0 || c.outH() > 7) {
-            throw new InvalidConfigException("out_h", "must be 1..7 (7 for 112-pixel faces), got " + c.outH());
-        }
-        if (c.outW() <= 0 || c.outW() > 7) {
-            throw new InvalidConfigException("out_w", "must be 1..7 (7 for 112-pixel faces), got " + c.outW());
         }
     }
 
@@ -70,7 +63,7 @@ public final class TfNas extends AbstractPlugin<TfNas.Config> implements Backbon
     /** Four stride-2 blocks with "same" padding: 16 pixels per output row; 60-row upper faces give 4. */
     @Override
     public Shape inputShape(Config c) {
-        return new Shape(3, c.outH() == 4 ? 60 : 16L * c.outH(), 16L * c.outW());
+        return FaceCrops.inputShape(c.outH(), c.outW());
     }
 
     @Override
