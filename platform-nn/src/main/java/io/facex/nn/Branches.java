@@ -30,15 +30,32 @@ public final class Branches extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray input = inputs.singletonOrThrow();
         NDArray sum = null;
         for (Block branch : children.values()) {
             NDArray out = branch.forward(store, inputs, training, params).singletonOrThrow();
-            sum = sum == null ? out : sum.add(out);
+            if (sum == null) {
+                sum = out;
+                continue;
+            }
+            NDArray next = sum.add(out);
+            // Each partial sum and branch output is dropped as soon as it is added: otherwise every block's
+            // branches stay in the step's manager until the step ends (RepVGG-B1 at batch 32: 15 GB instead
+            // of about 2). Autograd keeps what backward needs on its own; the input belongs to the caller.
+            release(sum, input);
+            release(out, input);
+            sum = next;
         }
         if (sum == null) {
             throw new IllegalStateException("a Branches block needs at least one branch");
         }
         return new NDList(sum);
+    }
+
+    private static void release(NDArray a, NDArray input) {
+        if (a != input) {
+            a.close();
+        }
     }
 
     @Override
