@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The backbone contract on 16×16 faces (out 1×1, 64 features: the widths are fixed, so the input is
  * what shrinks; no stage-3 module, whose 17M parameters the golden forward exercises), and FaceX-Zoo's numbers at the defaults: parameter count, state-dict keys and the
- * golden forward. There is no FaceX-Zoo weight fixture: with fixed widths even the smallest
+ * golden forward. There is no full-size FaceX-Zoo weight fixture (the low-rank checkpoint below checks the import instead): with fixed widths even the smallest
  * configuration the original accepts has tens of millions of parameters, so the golden forward, which
  * fills every tensor from its FaceX-Zoo key, is the proof of parity.
  */
@@ -37,6 +37,23 @@ class AttentionNetTest extends BackboneContract<AttentionNet.Config> {
 
     AttentionNetTest() {
         super(new AttentionNet());
+    }
+
+    /**
+     * FaceX-Zoo's own checkpoint of the default network, saved by its code with each weight tensor a
+     * stride-0 view of one value per output channel (a {@code torch.save} file of under a megabyte
+     * instead of hundreds), and FaceX-Zoo's outputs with it. Such weights are nearly rank one, so the
+     * numbers are the golden forward's job; this proves the checkpoint's keys, shapes and strided storages
+     * go through the safe import into the default configuration and give FaceX-Zoo's outputs.
+     */
+    @Override
+    protected Fixture faceXZooFixture() {
+        return new Fixture("facexzoo_attentionnet_const.pt", "facexzoo_attentionnet_const_io.npz");
+    }
+
+    @Override
+    protected AttentionNet.Config fixtureConfig() {
+        return net.defaultConfig();
     }
 
     @Override

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The backbone contract (on 64-pixel faces, 4×4 maps, 64 features, to keep the unit test fast), FaceX-Zoo's
  * numbers at the defaults (parameter count, golden forward) and its key names.
  *
- * <p>There is no weights fixture: LightCNN has no width setting, so its convolutions alone hold 8.4M
+ * <p>There is no full-size weights fixture (the low-rank checkpoint below checks the import instead): LightCNN has no width setting, so its convolutions alone hold 8.4M
  * parameters (34 MB) whatever the configuration; feat_dim and out_h/out_w only shrink the last Linear.
  * The golden forward (every tensor filled from its FaceX-Zoo key) checks architecture, names and
  * eval-mode layers instead.
@@ -44,6 +44,23 @@ class LightCNNTest extends BackboneContract<LightCNN.Config> {
      * 64-pixel faces and no dropout: the contract's few SGD steps on four faces are a test of the
      * gradient, and dropping a fifth of a 4×4 map makes four faces' loss too noisy to show it.
      */
+    /**
+     * FaceX-Zoo's own checkpoint of the default network, saved by its code with each weight tensor a
+     * stride-0 view of one value per output channel (a {@code torch.save} file of under a megabyte
+     * instead of hundreds), and FaceX-Zoo's outputs with it. Such weights are nearly rank one, so the
+     * numbers are the golden forward's job; this proves the checkpoint's keys, shapes and strided storages
+     * go through the safe import into the default configuration and give FaceX-Zoo's outputs.
+     */
+    @Override
+    protected Fixture faceXZooFixture() {
+        return new Fixture("facexzoo_lightcnn_const.pt", "facexzoo_lightcnn_const_io.npz");
+    }
+
+    @Override
+    protected LightCNN.Config fixtureConfig() {
+        return net.defaultConfig();
+    }
+
     @Override
     protected LightCNN.Config testConfig() {
         return new LightCNN.Config(29, 4, 4, 64, 0.0);

@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * parameter count (spec §1.0) and golden forward, measured with FaceX-Zoo's {@code backbone/ResNets.py}
  * under python3-torch 1.13 (the spec's golden procedure, §1.13).
  *
- * <p>There is no weights fixture: the original has no width option, and its smallest network (IR-50,
+ * <p>There is no full-size weights fixture (the low-rank checkpoint below checks the import instead): the original has no width option, and its smallest network (IR-50,
  * 43.6M parameters) is 174 MB as a state dict. Instead FaceX-Zoo's own key list of IR-50 and IR-SE-50,
  * with their shapes, is a fixture: a state dict of exactly those keys, filled as the golden forward fills
  * them, goes through the strict import and gives FaceX-Zoo's output for those weights.
@@ -60,6 +60,23 @@ class ResNetTest extends BackboneContract<ResNet.Config> {
     }
 
     /** IR-50 at a 2×2 last map (32×32 faces): every unit and shortcut kind, at a twelfth of the cost. */
+    /**
+     * FaceX-Zoo's own checkpoint of the default network, saved by its code with each weight tensor a
+     * stride-0 view of one value per output channel (a {@code torch.save} file of under a megabyte
+     * instead of hundreds), and FaceX-Zoo's outputs with it. Such weights are nearly rank one, so the
+     * numbers are the golden forward's job; this proves the checkpoint's keys, shapes and strided storages
+     * go through the safe import into the default configuration and give FaceX-Zoo's outputs.
+     */
+    @Override
+    protected Fixture faceXZooFixture() {
+        return new Fixture("facexzoo_resnet_const.pt", "facexzoo_resnet_const_io.npz");
+    }
+
+    @Override
+    protected ResNet.Config fixtureConfig() {
+        return net.defaultConfig();
+    }
+
     @Override
     protected ResNet.Config testConfig() {
         return new ResNet.Config(50, 0.4, ResNet.IR, 128, 2, 2);

@@ -37,6 +37,23 @@ class TfNasTest extends BackboneContract<TfNas.Config> {
         super(new TfNas());
     }
 
+    /**
+     * FaceX-Zoo's own checkpoint of the default network, saved by its code with each weight tensor a
+     * stride-0 view of one value per output channel (a {@code torch.save} file of under a megabyte
+     * instead of hundreds), and FaceX-Zoo's outputs with it. Such weights are nearly rank one, so the
+     * numbers are the golden forward's job; this proves the checkpoint's keys, shapes and strided storages
+     * go through the safe import into the default configuration and give FaceX-Zoo's outputs.
+     */
+    @Override
+    protected Fixture faceXZooFixture() {
+        return new Fixture("facexzoo_tfnas_const.pt", "facexzoo_tfnas_const_io.npz");
+    }
+
+    @Override
+    protected TfNas.Config fixtureConfig() {
+        return net.defaultConfig();
+    }
+
     @Override
     protected TfNas.Config testConfig() {
         return new TfNas.Config(32, 0.2, 2, 2);
