@@ -131,6 +131,19 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         return null;
     }
 
+    /**
+     * FaceX-Zoo's state dict at {@link #goldenConfig()} (spec §1.0): how many keys and buffer elements it
+     * has — both counting the {@code num_batches_tracked} of each BatchNorm, which DJL does not keep — and
+     * keys it must and must not contain.
+     */
+    public record StateDictLayout(int keys, long bufferElements, java.util.List<String> present, java.util.List<String> absent) {
+    }
+
+    /** FaceX-Zoo's state-dict layout for this backbone, or null for a backbone of our own. */
+    protected StateDictLayout faceXZooStateDict() {
+        return null;
+    }
+
     /** The configuration FaceX-Zoo's count and checksums are for: by default, the plugin's defaults. */
     protected C goldenConfig() {
         return backbone.defaultConfig();
@@ -171,6 +184,36 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
                 }
             }
             assertEquals(faceXZooParameterCount(), n, backbone.name() + ": trainable parameters");
+        }
+    }
+
+    /** Every parameter under its own FaceX-Zoo key, and FaceX-Zoo's key and buffer counts. */
+    @Test
+    public void stateDictIsFaceXZoos() {
+        StateDictLayout layout = faceXZooStateDict();
+        Assumptions.assumeTrue(layout != null, "not a port of a FaceX-Zoo backbone");
+        C c = goldenConfig();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, new Shape(1).addAll(backbone.inputShape(c)));
+            long buffers = 0;
+            java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (!p.getValue().requiresGradient()) {
+                    buffers += p.getValue().getArray().size();
+                }
+                String key = io.facex.nn.TorchNames.toTorch(p.getKey());
+                assertTrue(keys.add(key), backbone.name() + ": two parameters map to " + key);
+            }
+            long batchNorms = keys.stream().filter(k -> k.endsWith("running_mean")).count();
+            assertEquals(layout.keys(), keys.size() + batchNorms, backbone.name() + ": state-dict keys");
+            assertEquals(layout.bufferElements(), buffers + batchNorms, backbone.name() + ": buffer elements");
+            for (String k : layout.present()) {
+                assertTrue(keys.contains(k), backbone.name() + ": no parameter has FaceX-Zoo's key " + k);
+            }
+            for (String k : layout.absent()) {
+                assertFalse(keys.contains(k), backbone.name() + ": FaceX-Zoo has no key " + k);
+            }
         }
     }
 

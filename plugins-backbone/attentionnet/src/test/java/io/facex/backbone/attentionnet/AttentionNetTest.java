@@ -5,24 +5,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.facex.api.InvalidConfigException;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
-import io.facex.nn.TorchNames;
 import io.facex.testkit.BackboneContract;
 import io.facex.testkit.GoldenForward;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The backbone contract on 16×16 faces (out 1×1, 64 features: the widths are fixed, so the input is
@@ -77,43 +72,27 @@ class AttentionNetTest extends BackboneContract<AttentionNet.Config> {
         return new GoldenForward.Checksum(-1.781750e+01, 4.477617e+01, -3.866476e-01, -1.490377e+00, -1.854907e+00);
     }
 
-    @Test
-    void keysAndBuffersMatchFaceXZoo() {
-        Block block = net.build(net.defaultConfig());
-        try (NDManager m = NDManager.newBaseManager()) {
-            block.initialize(m, DataType.FLOAT32, new Shape(1, 3, 112, 112));
-            long buffers = 0;
-            Set<String> keys = new HashSet<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (!p.getValue().requiresGradient()) {
-                    buffers += p.getValue().getArray().size();
-                }
-                assertTrue(keys.add(TorchNames.toTorch(p.getKey())), "duplicate key " + TorchNames.toTorch(p.getKey()));
-            }
-            // spec §1.0: 675 keys and 69,739 buffer elements, counting one num_batches_tracked per
-            // BatchNorm, which DJL does not keep
-            long batchNorms = keys.stream().filter(k -> k.endsWith("running_mean")).count();
-            assertEquals(675, keys.size() + batchNorms);
-            assertEquals(69_739, buffers + batchNorms);
-            for (String k : new String[] {
-                    "conv1.0.weight", "conv1.1.running_var",
-                    "attention_body.0.conv4.weight",
-                    "attention_body.1.first_residual_blocks.bn1.weight",
-                    "attention_body.1.trunk_branches.1.conv2.weight",
-                    "attention_body.1.skip2_connection_residual_block.conv3.weight",
-                    "attention_body.1.softmax3_blocks.1.bn3.running_mean",
-                    "attention_body.1.softmax6_blocks.5.weight",
-                    "attention_body.3.softmax4_blocks.3.bias",
-                    "attention_body.3.skip1_connection_residual_block.conv4.weight",
-                    "attention_body.5.softmax1_blocks.0.conv1.weight",
-                    "attention_body.5.softmax2_blocks.0.running_var",
-                    "attention_body.5.last_blocks.conv4.weight",
-                    "attention_body.8.conv4.weight",
-                    "output_layer.1.weight", "output_layer.2.running_var"}) {
-                assertTrue(keys.contains(k), k + " missing");
-            }
-            assertTrue(!keys.contains("output_layer.1.bias"), "FaceX-Zoo's Linear has no bias");
-        }
+    @Override
+    protected StateDictLayout faceXZooStateDict() {
+        return new StateDictLayout(675, 69_739, List.of(
+                "conv1.0.weight",
+                "conv1.1.running_var",
+                "attention_body.0.conv4.weight",
+                "attention_body.1.first_residual_blocks.bn1.weight",
+                "attention_body.1.trunk_branches.1.conv2.weight",
+                "attention_body.1.skip2_connection_residual_block.conv3.weight",
+                "attention_body.1.softmax3_blocks.1.bn3.running_mean",
+                "attention_body.1.softmax6_blocks.5.weight",
+                "attention_body.3.softmax4_blocks.3.bias",
+                "attention_body.3.skip1_connection_residual_block.conv4.weight",
+                "attention_body.5.softmax1_blocks.0.conv1.weight",
+                "attention_body.5.softmax2_blocks.0.running_var",
+                "attention_body.5.last_blocks.conv4.weight",
+                "attention_body.8.conv4.weight",
+                "output_layer.1.weight",
+                "output_layer.2.running_var"),
+                List.of(
+                "output_layer.1.bias"));
     }
 
     @Test

@@ -1,28 +1,18 @@
 package io.facex.backbone.tfnas;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.facex.api.InvalidConfigException;
 import io.facex.core.config.ConfigDocument;
 import io.facex.core.config.Configs;
-import io.facex.nn.TorchNames;
 import io.facex.testkit.BackboneContract;
 import io.facex.testkit.GoldenForward;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The backbone contract on 32-pixel faces (a 2×2 final map, 32 features), FaceX-Zoo's numbers at the
@@ -76,33 +66,23 @@ class TfNasTest extends BackboneContract<TfNas.Config> {
         assertEquals(new TfNas.Config(512, 0.2, 7, 7), net.defaultConfig());
     }
 
-    @Test
-    void keysMatchFaceXZoo() {
-        Block block = net.build(net.defaultConfig());
-        try (NDManager m = NDManager.newBaseManager()) {
-            block.initialize(m, DataType.FLOAT32, new Shape(1, 3, 112, 112));
-            long buffers = 0;
-            List<String> keys = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (!p.getValue().requiresGradient()) {
-                    buffers += p.getValue().getArray().size();
-                }
-                keys.add(TorchNames.toTorch(p.getKey()));
-            }
-            // spec §1.0: 51,555 buffer elements and 399 keys, one num_batches_tracked per BatchNorm among them
-            long batchNorms = keys.stream().filter(k -> k.endsWith("running_mean")).count();
-            assertEquals(51_555, buffers + batchNorms);
-            assertEquals(399, keys.size() + batchNorms);
-            for (String k : List.of("first_stem.conv.weight", "first_stem.bn.running_var",
-                    "second_stem.depth_conv.conv.weight", "second_stem.squeeze_excite.conv_reduce.bias",
-                    "stage1.0.inverted_bottleneck.bn.weight", "stage5.3.squeeze_excite.conv_expand.weight",
-                    "stage6.0.point_linear.bn.running_mean", "feature_mix_layer.conv.weight",
-                    "output_layer.2.weight", "output_layer.2.bias", "output_layer.3.running_var")) {
-                assertTrue(keys.contains(k), k + " missing");
-            }
-            assertFalse(keys.contains("second_stem.inverted_bottleneck.conv.weight"), "mid 32 = in 32: no bottleneck");
-            assertFalse(keys.contains("stage1.1.squeeze_excite.conv_reduce.weight"), "se 0: no squeeze-and-excitation");
-        }
+    @Override
+    protected StateDictLayout faceXZooStateDict() {
+        return new StateDictLayout(399, 51_555, List.of(
+                "first_stem.conv.weight",
+                "first_stem.bn.running_var",
+                "second_stem.depth_conv.conv.weight",
+                "second_stem.squeeze_excite.conv_reduce.bias",
+                "stage1.0.inverted_bottleneck.bn.weight",
+                "stage5.3.squeeze_excite.conv_expand.weight",
+                "stage6.0.point_linear.bn.running_mean",
+                "feature_mix_layer.conv.weight",
+                "output_layer.2.weight",
+                "output_layer.2.bias",
+                "output_layer.3.running_var"),
+                List.of(
+                "second_stem.inverted_bottleneck.conv.weight",
+                "stage1.1.squeeze_excite.conv_reduce.weight"));
     }
 
     @Test
