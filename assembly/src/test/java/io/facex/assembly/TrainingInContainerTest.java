@@ -262,12 +262,14 @@ class TrainingInContainerTest {
     void everyBenchmarkIsReachableAsBenchNameAndPrintsOneLine() {
         ContainerTest.Result r = run("bench");
         assertEquals(0, r.status(), r.err());
-        for (String name : new String[] {"train", "loader", "extract", "tenfold", "search"}) {
+        for (String name : new String[] {"train", "infer", "loader", "extract", "tenfold", "search"}) {
             assertTrue(r.out().matches("(?s).*\n" + name + " .*"), name + " listed: " + r.out());
         }
         String[][] runs = {
             {"train --batch 2 --classes 10 --warmup 1 --reps 2",
                 "train: training step MobileFaceNet \\+ MV-Softmax \\(10 classes, conventional\\), batch 2, [^:]*: [0-9.,]+ images/s"},
+            {"infer --batch 2 --warmup 0 --reps 2",
+                "infer: forward pass MobileFaceNet \\(eval, no grad\\), batch 2, [^:]*: [0-9.,]+ images/s"},
             {"loader --batch 4 --warmup 1 --reps 2 --workers 1",
                 "loader: data loader \\(OpenCV decode \\+ flip \\+ normalise\\), batch 4, 1 workers: [0-9.,]+ images/s"},
             {"extract --batch 2 --warmup 0 --reps 2 --workers 1",

@@ -152,7 +152,7 @@ public final class Launcher {
               eval -d data_conf.yaml -m CKPT|DIR      evaluate on LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...
               embed -w WEIGHTS -i LIST|NPY -o OUT.npy features of images or a face batch
               trainlist ROOT LIST             a training list from a folder of identity folders
-              bench [NAME [--option v ...]]   the benchmarks (train, loader, extract, tenfold, search)
+              bench [NAME [--option v ...]]   the benchmarks (train, infer, loader, extract, tenfold, search)
               help [COMMAND]                  this text, or a command's options
 
             Any command takes --threads N (libtorch's intra-op threads; default: all cores) and --verbose

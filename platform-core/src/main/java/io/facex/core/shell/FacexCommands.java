@@ -113,7 +113,7 @@ public final class FacexCommands {
 
     @Descriptor("Measure throughput with a benchmark: 'bench NAME [--option value ...]' prints one line naming the figure "
             + "and its unit (median of several runs after warm-up, with peak memory and the CPU other processes took); "
-            + "'bench' alone lists the benchmarks (train, loader, extract, tenfold, search, ...) with their options")
+            + "'bench' alone lists the benchmarks (train, infer, loader, extract, tenfold, search, ...) with their options")
     public void bench(@Descriptor("NAME, then its options: --name value, --name=value, --set key=value; NAME --help lists them")
                       String... args) throws Exception {
         io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
