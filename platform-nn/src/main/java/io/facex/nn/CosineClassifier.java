@@ -59,6 +59,15 @@ public abstract class CosineClassifier extends AbstractBlock {
         return new NDList(logits(cos, target, gt));
     }
 
+    /**
+     * The additive angular margin on cosines, cos(θ + m) = c·cos m − √(1 − c²)·sin m, as FaceX-Zoo's
+     * ArcFace and MV-Softmax (arc form) compute it. Valid for θ + m ≤ π; callers choose the fallback.
+     */
+    public static NDArray arcMargin(NDArray c, double m) {
+        NDArray sin = c.square().neg().add(1f).sqrt();
+        return c.mul((float) Math.cos(m)).sub(sin.mul((float) Math.sin(m)));
+    }
+
     /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */
     public static NDArray l2Normalize(NDArray x, int axis, NDManager m) {
         return x.div(x.norm(new int[] {axis}, true).maximum(1e-12f));

@@ -71,14 +71,10 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
     static final class Rule extends CosineClassifier {
 
         private final Config c;
-        private final float cosM;
-        private final float sinM;
 
         Rule(Config c, HeadSize size) {
             super(size.featureDim(), size.numClasses());
             this.c = c;
-            this.cosM = (float) Math.cos(c.margin());
-            this.sinM = (float) Math.sin(c.margin());
         }
 
         @Override
@@ -91,8 +87,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
                 // target − m only where the target cosine exceeds m, as FaceX-Zoo does
                 finalGt = gt.sub(gt.gt(m).toType(gt.getDataType(), false).mul(m));
             } else {
-                NDArray sin = gt.square().neg().add(1f).sqrt();
-                NDArray phi = gt.mul(cosM).sub(sin.mul(sinM));
+                NDArray phi = arcMargin(gt, c.margin());
                 hardThreshold = phi;
                 NDArray positive = gt.gt(0f).toType(gt.getDataType(), false);
                 finalGt = phi.mul(positive).add(gt.mul(positive.neg().add(1f)));

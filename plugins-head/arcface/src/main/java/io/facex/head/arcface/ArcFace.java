@@ -1,0 +1,91 @@
+package io.facex.head.arcface;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * ArcFace (Deng et al., "ArcFace: Additive Angular Margin Loss for Deep Face Recognition", CVPR 2019) as
+ * FaceX-Zoo's {@code head/ArcFace.py}: cosines clamped to [−1, 1], the target moved to cos(θ + m) while
+ * θ + m ≤ π and to cos θ − margin_am beyond, all scaled by s.
+ */
+public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Head<ArcFace.Config> {
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param marginArc m, the additive angular margin
+     * @param marginAm  the additive cosine margin used instead where θ + m would pass π
+     * @param scale     s
+     */
+    public record Config(int featDim, int numClass, double marginArc, double marginAm, double scale) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public ArcFace() {
+        super("ArcFace", "ArcFace (Deng et al. 2019): additive angular margin on the target",
+                Config.class, new Config(512, 72778, 0.35, 0.0, 32));
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.featDim() <= 0) {
+            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
+        }
+        if (c.numClass() < 2) {
+            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
+        }
+        if (!(c.marginArc() >= 0 && c.marginArc() < Math.PI)) {
+            throw new InvalidConfigException("margin_arc", "must be in [0, π), got " + c.marginArc());
+        }
+        if (!(c.marginAm() >= 0 && c.marginAm() < 2)) {
+            throw new InvalidConfigException("margin_am", "must be in [0, 2), got " + c.marginAm());
+        }
+        if (!(c.scale() > 0)) {
+            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
+        }
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /** The ArcFace rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final Config c;
+        private final float minCos;
+
+        Rule(Config c, HeadSize size) {
+            super(size.featureDim(), size.numClasses());
+            this.c = c;
+            this.minCos = (float) Math.cos(Math.PI - c.marginArc());
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            // FaceX-Zoo clamps every cosine, so the clamp also reaches the non-target logits
+            NDArray all = cos.clip(-1f, 1f);
+            NDArray g = gt.clip(-1f, 1f);
+            // cos(θ + m) while θ + m ≤ π, else cos θ − margin_am; the mask carries no gradient
+            NDArray inRange = g.gt(minCos).toType(g.getDataType(), false);
+            NDArray fallback = g.sub((float) c.marginAm());
+            NDArray finalGt = arcMargin(g, c.marginArc()).mul(inRange).add(fallback.mul(inRange.neg().add(1f)));
+            NDArray out = all.mul(target.neg().add(1f)).add(target.mul(finalGt));
+            return out.mul((float) c.scale());
+        }
+    }
+}
