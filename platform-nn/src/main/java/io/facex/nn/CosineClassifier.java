@@ -24,11 +24,19 @@ public abstract class CosineClassifier extends AbstractBlock {
     private final Parameter weight;
 
     protected CosineClassifier(int featDim, int numClass) {
+        this(featDim, numClass, "weight");
+    }
+
+    /**
+     * As {@link #CosineClassifier(int, int)}, with the class matrix under FaceX-Zoo's own name for it
+     * (NPCFace calls it {@code kernel}), so checkpoints map one to one.
+     */
+    protected CosineClassifier(int featDim, int numClass, String weightName) {
         super((byte) 1);
         this.featDim = featDim;
         this.numClass = numClass;
         this.weight = addParameter(Parameter.builder()
-                .setName("weight")
+                .setName(weightName)
                 .setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(featDim, numClass))
                 .optInitializer(new RenormInitializer())
@@ -66,6 +74,16 @@ public abstract class CosineClassifier extends AbstractBlock {
     public static NDArray arcMargin(NDArray c, double m) {
         NDArray sin = c.square().neg().add(1f).sqrt();
         return c.mul((float) Math.cos(m)).sub(sin.mul((float) Math.sin(m)));
+    }
+
+    /**
+     * {@link #arcMargin(NDArray, double)} with a margin per row: {@code m} (B, 1) broadcasts over the
+     * columns of {@code c}. No gradient flows into {@code m}.
+     */
+    public static NDArray arcMargin(NDArray c, NDArray m) {
+        NDArray fixed = m.stopGradient();
+        NDArray sin = c.square().neg().add(1f).sqrt();
+        return c.mul(fixed.cos()).sub(sin.mul(fixed.sin()));
     }
 
     /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */

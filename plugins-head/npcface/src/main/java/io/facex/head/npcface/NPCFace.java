@@ -1,0 +1,98 @@
+package io.facex.head.npcface;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * NPCFace (Zeng et al., "NPCFace: Negative-Positive Collaborative Training for Large-scale Face
+ * Recognition", 2020) as FaceX-Zoo's {@code head/NPCFace.py}: cosines clamped to [−1, 1]; a negative is
+ * hard when its cosine passes φ = cos(θ_y + margin); the target's angular margin grows with the mean
+ * cosine of the row's hard negatives, m' = m0 + m1·avg (applied while cos θ_y > 0); hard entries become
+ * t·c + a; all scaled by s. The class matrix keeps FaceX-Zoo's name, {@code kernel}.
+ */
+public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Head<NPCFace.Config> {
+
+    /** FaceX-Zoo's fixed constants: base margin, margin slope, hard-negative scale and shift. */
+    static final double M0 = 0.40;
+    static final double M1 = 0.20;
+    static final float T = 1.10f;
+    static final float A = 0.20f;
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param margin m, the angular margin that sets the hard-negative threshold φ = cos(θ_y + m)
+     * @param scale  s
+     */
+    public record Config(int featDim, int numClass, double margin, double scale) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public NPCFace() {
+        super("NPCFace", "NPCFace (Zeng et al. 2020): target margin driven by the row's hard negatives",
+                Config.class, new Config(512, 72778, 0.35, 32));
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.featDim() <= 0) {
+            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
+        }
+        if (c.numClass() < 2) {
+            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
+        }
+        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
+            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
+        }
+        if (!(c.scale() > 0)) {
+            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
+        }
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /** The NPCFace rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final Config c;
+
+        Rule(Config c, HeadSize size) {
+            super(size.featureDim(), size.numClasses(), "kernel");
+            this.c = c;
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            NDArray all = cos.clip(-1f, 1f);
+            NDArray g = gt.clip(-1f, 1f);
+            NDArray phi = arcMargin(g, c.margin());
+            // masks and the mean hard-negative cosine carry no gradient
+            NDArray hard = all.gt(phi).toType(all.getDataType(), false);
+            NDArray hardNeg = hard.mul(target.neg().add(1f));
+            NDArray avg = all.stopGradient().mul(hardNeg).sum(new int[] {1}, true)
+                    .div(hardNeg.sum(new int[] {1}, true).maximum(1f));
+            NDArray positive = g.gt(0f).toType(g.getDataType(), false);
+            NDArray finalGt = arcMargin(g, avg.mul((float) M1).add((float) M0)).mul(positive)
+                    .add(g.mul(positive.neg().add(1f)));
+            NDArray moved = all.mul(hard.neg().add(1f)).add(all.mul(T).add(A).mul(hard));
+            NDArray out = moved.mul(target.neg().add(1f)).add(target.mul(finalGt));
+            return out.mul((float) c.scale());
+        }
+    }
+}
