@@ -1,0 +1,87 @@
+package io.facex.head.circleloss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * Circle loss (Sun et al., "Circle Loss: A Unified Perspective of Pair Similarity Optimization", CVPR
+ * 2020) in its classification form, as FaceX-Zoo's {@code head/CircleLoss.py}: cosines c clamped to
+ * [−1, 1]; the target becomes α_p(c − (1 − m)), every other entry α_n(c − m), with the self-paced weights
+ * α_p = max(1 + m − c, 0) and α_n = max(c + m, 0) taken as constants (no gradient); all scaled by γ.
+ */
+public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implements Head<CircleLoss.Config> {
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param margin m, the relaxation: optima 1 + m and −m, decision margins 1 − m and m
+     * @param gamma  γ, the scale
+     */
+    public record Config(int featDim, int numClass, double margin, double gamma) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public CircleLoss() {
+        super("CircleLoss", "Circle loss (Sun et al. 2020): self-paced weights on target and non-target cosines",
+                Config.class, new Config(512, 72778, 0.25, 256));
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.featDim() <= 0) {
+            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
+        }
+        if (c.numClass() < 2) {
+            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
+        }
+        if (!(c.margin() >= 0 && c.margin() <= 1)) {
+            throw new InvalidConfigException("margin", "must be in [0, 1], got " + c.margin());
+        }
+        if (!(c.gamma() > 0) || Double.isInfinite(c.gamma())) {
+            throw new InvalidConfigException("gamma", "must be positive and finite, got " + c.gamma());
+        }
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /** The circle rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final float margin;
+        private final float gamma;
+
+        Rule(Config c, HeadSize size) {
+            super(size.featureDim(), size.numClasses());
+            this.margin = (float) c.margin();
+            this.gamma = (float) c.gamma();
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            NDArray c = cos.clip(-1f, 1f);
+            // the weights are detached in FaceX-Zoo: gradients flow only through the (c − δ) factors
+            NDArray fixed = c.stopGradient();
+            NDArray alphaP = fixed.neg().add(1f + margin).maximum(0f);
+            NDArray alphaN = fixed.add(margin).maximum(0f);
+            NDArray pos = alphaP.mul(c.sub(1f - margin));
+            NDArray neg = alphaN.mul(c.sub(margin));
+            return target.mul(pos).add(target.neg().add(1f).mul(neg)).mul(gamma);
+        }
+    }
+}
