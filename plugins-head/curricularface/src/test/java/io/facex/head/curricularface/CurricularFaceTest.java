@@ -81,6 +81,7 @@ class CurricularFaceTest extends HeadContract<CurricularFace.Config> {
                     NDArray z;
                     NDArray loss;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.zeroGradients(); // as the trainer does each step (FaceX-Zoo's fixture zeroes too)
                         z = b.forward(new ParameterStore(batch, true), new NDList(x, labels), true).singletonOrThrow();
                         loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(z));
                         gc.backward(loss);
