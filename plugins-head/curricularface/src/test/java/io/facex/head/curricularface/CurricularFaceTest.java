@@ -132,6 +132,24 @@ class CurricularFaceTest extends HeadContract<CurricularFace.Config> {
         }
     }
 
+    /** t is written and read with the block's parameters, so a resumed run keeps its curriculum. */
+    @Test
+    void runningStatisticIsSavedAndRestored() throws IOException, ai.djl.MalformedModelException {
+        Block a = new CurricularFace().build(SMALL, new HeadSize(8, 5));
+        Block b = new CurricularFace().build(SMALL, new HeadSize(8, 5));
+        try (NDManager m = NDManager.newBaseManager()) {
+            a.initialize(m, DataType.FLOAT32, new Shape(2, 8), new Shape(2));
+            b.initialize(m, DataType.FLOAT32, new Shape(2, 8), new Shape(2));
+            a.getParameters().get("t").getArray().set(new float[] {0.25f});
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            a.saveParameters(new java.io.DataOutputStream(bytes));
+            b.loadParameters(m, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertEquals(0.25f, b.getParameters().get("t").getArray().getFloat());
+            assertArrayEquals(a.getParameters().get("kernel").getArray().toFloatArray(),
+                    b.getParameters().get("kernel").getArray().toFloatArray());
+        }
+    }
+
     @Test
     void kernelIsDrawnFromNormalWithSigmaOneHundredth() {
         Block b = new CurricularFace().build(new CurricularFace.Config(128, 200, 0.5, 64), new HeadSize(128, 200));
