@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -24,22 +25,33 @@ public abstract class CosineClassifier extends AbstractBlock {
     private final Parameter weight;
 
     protected CosineClassifier(int featDim, int numClass) {
-        this(featDim, numClass, "weight");
+        this(featDim, numClass, "weight", new RenormInitializer());
     }
 
     /**
      * As {@link #CosineClassifier(int, int)}, with the class matrix under FaceX-Zoo's own name for it
      * (NPCFace calls it {@code kernel}), so checkpoints map one to one.
      */
-    protected CosineClassifier(int featDim, int numClass, String weightName) {
+    protected CosineClassifier(int featDim, int numClass, String name) {
+        this(featDim, numClass, name, new RenormInitializer());
+    }
+
+    /**
+     * For heads whose FaceX-Zoo file names or initialises the class matrix differently (CurricularFace's
+     * {@code kernel}, drawn from N(0, 0.01²)).
+     *
+     * @param name        the class matrix's parameter name, as in FaceX-Zoo's state dict
+     * @param initializer its initialiser
+     */
+    protected CosineClassifier(int featDim, int numClass, String name, Initializer initializer) {
         super((byte) 1);
         this.featDim = featDim;
         this.numClass = numClass;
         this.weight = addParameter(Parameter.builder()
-                .setName(weightName)
+                .setName(name)
                 .setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(featDim, numClass))
-                .optInitializer(new RenormInitializer())
+                .optInitializer(initializer)
                 .build());
     }
 

@@ -1,0 +1,111 @@
+package io.facex.head.curricularface;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * CurricularFace (Huang et al., "CurricularFace: Adaptive Curriculum Learning Loss for Deep Face
+ * Recognition", CVPR 2020) as FaceX-Zoo's {@code head/CurricularFace.py}: the ArcFace target (with
+ * cos θ − m·sin(π − m) beyond θ + m = π), and every cosine above cos(θ_y + m) re-weighted to c·(t + c),
+ * where t is a running mean of the target cosines kept as the non-trainable parameter {@code t}.
+ */
+public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
+        implements Head<CurricularFace.Config> {
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param margin m, the additive angular margin
+     * @param scale  s
+     */
+    public record Config(int featDim, int numClass, double margin, double scale) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public CurricularFace() {
+        super("CurricularFace", "CurricularFace (Huang et al. 2020): angular margin with adaptive hard negatives",
+                Config.class, new Config(512, 72778, 0.5, 64));
+    }
+
+    @Override
+    public void validate(Config c) {
+        if (c.featDim() <= 0) {
+            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
+        }
+        if (c.numClass() < 2) {
+            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
+        }
+        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
+            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
+        }
+        if (!(c.scale() > 0)) {
+            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
+        }
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /** The CurricularFace rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final Config c;
+        private final float threshold;
+        private final float mm;
+        /** FaceX-Zoo's buffer {@code t}: saved with the model, never trained. */
+        private final Parameter t;
+
+        Rule(Config c, HeadSize size) {
+            // FaceX-Zoo names the class matrix kernel and draws it from N(0, 0.01²)
+            super(size.featureDim(), size.numClasses(), "kernel", new NormalInitializer(0.01f));
+            this.c = c;
+            this.threshold = (float) Math.cos(Math.PI - c.margin());
+            this.mm = (float) (Math.sin(Math.PI - c.margin()) * c.margin());
+            this.t = addParameter(Parameter.builder()
+                    .setName("t")
+                    .setType(Parameter.Type.RUNNING_MEAN)
+                    .optShape(new Shape(1))
+                    .optInitializer(Initializer.ZEROS)
+                    .optRequiresGrad(false)
+                    .build());
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            NDArray all = cos.clip(-1f, 1f);
+            NDArray g = gt.clip(-1f, 1f);
+            NDArray phi = arcMargin(g, c.margin());
+            // the masks carry no gradient; the hard set is taken against cos(θ_y + m) in both branches
+            NDArray hard = all.gt(phi).toType(all.getDataType(), false);
+            NDArray inRange = g.gt(threshold).toType(g.getDataType(), false);
+            NDArray finalGt = phi.mul(inRange).add(g.sub(mm).mul(inRange.neg().add(1f)));
+            // t ← 0.01·mean(g) + 0.99·t, before use and without gradient; like FaceX-Zoo, in eval too
+            NDArray running = t.getArray();
+            running.muli(0.99f).addi(g.stopGradient().mean().mul(0.01f));
+            NDArray tNow = running.duplicate();
+            tNow.attach(cos.getManager());
+            NDArray out = all.mul(all.add(tNow)).mul(hard).add(all.mul(hard.neg().add(1f)));
+            out = out.mul(target.neg().add(1f)).add(target.mul(finalGt));
+            return out.mul((float) c.scale());
+        }
+    }
+}
