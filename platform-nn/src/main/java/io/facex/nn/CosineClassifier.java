@@ -55,6 +55,16 @@ public abstract class CosineClassifier extends AbstractBlock {
                 .build());
     }
 
+    /** The sizes every FaceX-Zoo head section states: {@code feat_dim} positive, {@code num_class} at least 2. */
+    public static void validateSize(int featDim, int numClass) {
+        if (featDim <= 0) {
+            throw new io.facex.api.InvalidConfigException("feat_dim", "must be positive, got " + featDim);
+        }
+        if (numClass < 2) {
+            throw new io.facex.api.InvalidConfigException("num_class", "needs at least 2 classes, got " + numClass);
+        }
+    }
+
     /**
      * The head's rule.
      *

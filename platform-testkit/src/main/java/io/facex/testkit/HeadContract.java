@@ -104,4 +104,109 @@ public abstract class HeadContract<C> extends PluginContract<C> {
             }
         }
     }
+
+    /**
+     * A test resource under {@code /fixtures/}: an {@code .npz} FaceX-Zoo's own head code wrote for one
+     * training step at {@link #testConfig()} — {@code features}, {@code weight} (the class matrix),
+     * {@code labels}, and its {@code logits}, cross-entropy {@code loss}, {@code grad_features} and
+     * {@code grad_weight}; null when there is none.
+     */
+    protected String faceXZooFixture() {
+        return null;
+    }
+
+    /** FaceX-Zoo's logits, loss and both gradients to 1e-5 (the loss relative to its size: γ = 256 makes it ~300). */
+    @Test
+    public void faceXZooFixtureGivesFaceXZoosLogitsLossAndGradients(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        String name = faceXZooFixture();
+        org.junit.jupiter.api.Assumptions.assumeTrue(name != null, "no FaceX-Zoo fixture");
+        io.facex.weights.StateDict f;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/" + name)) {
+            assertTrue(in != null, "test resource /fixtures/" + name + " is missing");
+            java.nio.file.Path file = dir.resolve(name);
+            java.nio.file.Files.copy(in, file);
+            f = io.facex.weights.Npz.read(file);
+        }
+        io.facex.weights.Tensor feats = f.require("features");
+        io.facex.weights.Tensor weight = f.require("weight");
+        Block b = head.build(testConfig(), new HeadSize((int) weight.shape()[0], (int) weight.shape()[1]));
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray labels = m.create(f.require("labels").toLongArray());
+            b.initialize(m, DataType.FLOAT32, new Shape(feats.shape()), labels.getShape());
+            ai.djl.nn.Parameter classes = classMatrix(b);
+            classes.getArray().set(weight.toFloatArray());
+            NDArray x = m.create(feats.toFloatArray(), new Shape(feats.shape()));
+            x.setRequiresGradient(true);
+            NDArray z;
+            NDArray loss;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                z = b.forward(new ParameterStore(m, true), new NDList(x, labels), true).singletonOrThrow();
+                loss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(z));
+                gc.backward(loss);
+            }
+            String what = head.name() + " against FaceX-Zoo's " + name + ": ";
+            org.junit.jupiter.api.Assertions.assertArrayEquals(f.require("logits").toFloatArray(), z.toFloatArray(), 1e-5f,
+                    what + "logits");
+            float expected = f.require("loss").toFloatArray()[0];
+            assertEquals(expected, loss.getFloat(), 1e-5 * Math.max(1, Math.abs(expected)), what + "loss");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(f.require("grad_features").toFloatArray(),
+                    x.getGradient().toFloatArray(), 1e-5f, what + "d loss / d features");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(f.require("grad_weight").toFloatArray(),
+                    classes.getArray().getGradient().toFloatArray(), 1e-5f, what + "d loss / d weight");
+        }
+    }
+
+    /** The spec's golden case (§2): a configuration of 4 features and 3 classes, and FaceX-Zoo's logits for it. */
+    public record Golden<C>(C config, float[] logits) {
+    }
+
+    /** FaceX-Zoo's logits on the spec's golden input, or null when there are none. */
+    protected Golden<C> faceXZooGolden() {
+        return null;
+    }
+
+    /** The spec's golden input (§2): features (3, 4), the class matrix (4, 3), labels. */
+    private static final float[] GOLDEN_FEATURES = {1, 2, 3, 4, -1, 0.5f, 2, -0.3f, 0.3f, -0.2f, 0.1f, 0.9f};
+    private static final float[] GOLDEN_CLASSES = {0.5f, -0.2f, 0.9f, 0.1f, 0.8f, 0.3f, 0.7f, 0.1f, -0.4f, 0.2f, -0.5f, 0.6f};
+    private static final long[] GOLDEN_LABELS = {2, 0, 1};
+
+    /** The spec's golden logits to 1e-4 (they are given to six decimals at magnitudes up to hundreds). */
+    @Test
+    public void goldenLogitsAreFaceXZoos() {
+        Golden<C> golden = faceXZooGolden();
+        org.junit.jupiter.api.Assumptions.assumeTrue(golden != null, "no golden values");
+        Block b = head.build(golden.config(), new HeadSize(4, 3));
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray labels = m.create(GOLDEN_LABELS);
+            b.initialize(m, DataType.FLOAT32, new Shape(3, 4), labels.getShape());
+            classMatrix(b).getArray().set(GOLDEN_CLASSES);
+            NDArray z = b.forward(new ParameterStore(m, false), new NDList(m.create(GOLDEN_FEATURES, new Shape(3, 4)), labels),
+                    false).singletonOrThrow();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(golden.logits(), z.toFloatArray(), 1e-4f,
+                    head.name() + ": the spec's golden logits");
+        }
+    }
+
+    /** Whether the class matrix starts with FaceX-Zoo's renorm initialisation (unit class columns). */
+    protected boolean renormInitialised() {
+        return false;
+    }
+
+    @Test
+    public void renormInitGivesUnitClassColumns() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(renormInitialised(), "not renorm-initialised");
+        Block b = head.build(testConfig(), new HeadSize(64, 10));
+        try (NDManager m = NDManager.newBaseManager()) {
+            b.initialize(m, DataType.FLOAT32, new Shape(2, 64), new Shape(2));
+            for (float n : classMatrix(b).getArray().norm(new int[] {0}).toFloatArray()) {
+                assertEquals(1.0, n, 1e-4, head.name() + ": a class column's norm");
+            }
+        }
+    }
+
+    /** The class matrix: the head's trainable parameter (FaceX-Zoo calls it weight or kernel). */
+    private static ai.djl.nn.Parameter classMatrix(Block b) {
+        return b.getParameters().values().stream().filter(ai.djl.nn.Parameter::requiresGradient).findFirst().orElseThrow();
+    }
 }

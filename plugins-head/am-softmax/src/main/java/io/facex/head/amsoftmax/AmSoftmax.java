@@ -33,12 +33,7 @@ public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.numClass() < 2) {
-            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
-        }
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
         if (!(c.margin() >= 0 && c.margin() <= 2)) {
             throw new InvalidConfigException("margin", "must be in [0, 2] (a cosine margin), got " + c.margin());
         }

@@ -35,12 +35,7 @@ public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Hea
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.numClass() < 2) {
-            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
-        }
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
         if (!(c.marginArc() >= 0 && c.marginArc() < Math.PI)) {
             throw new InvalidConfigException("margin_arc", "must be in [0, π), got " + c.marginArc());
         }

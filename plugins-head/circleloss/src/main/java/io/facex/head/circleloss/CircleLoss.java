@@ -35,12 +35,7 @@ public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implemen
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.numClass() < 2) {
-            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
-        }
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
         if (!(c.margin() >= 0 && c.margin() <= 1)) {
             throw new InvalidConfigException("margin", "must be in [0, 1], got " + c.margin());
         }

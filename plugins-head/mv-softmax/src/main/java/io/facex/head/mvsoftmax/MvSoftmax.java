@@ -36,12 +36,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
 
     @Override
     public void validate(Config c) {
-        if (c.featDim() <= 0) {
-            throw new InvalidConfigException("feat_dim", "must be positive, got " + c.featDim());
-        }
-        if (c.numClass() < 2) {
-            throw new InvalidConfigException("num_class", "needs at least 2 classes, got " + c.numClass());
-        }
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
         if (c.isAm() != 0 && c.isAm() != 1) {
             throw new InvalidConfigException("is_am", "must be 1 (AM form) or 0 (ArcFace form), got " + c.isAm());
         }
