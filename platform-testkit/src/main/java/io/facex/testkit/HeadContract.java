@@ -108,7 +108,8 @@ public abstract class HeadContract<C> extends PluginContract<C> {
     /**
      * A test resource under {@code /fixtures/}: an {@code .npz} FaceX-Zoo's own head code wrote for one
      * training step at {@link #testConfig()} — {@code features}, {@code weight} (the class matrix),
-     * {@code labels}, and its {@code logits}, cross-entropy {@code loss}, {@code grad_features} and
+     * {@code labels}, and its {@code logits}, {@code loss} (cross-entropy, plus the mean of the second
+     * term for heads that return one, stored as {@code extra}), {@code grad_features} and
      * {@code grad_weight}; null when there is none.
      */
     protected String faceXZooFixture() {
@@ -140,10 +141,22 @@ public abstract class HeadContract<C> extends PluginContract<C> {
             x.setRequiresGradient(true);
             NDArray z;
             NDArray loss;
+            NDArray extra = null;
             try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                z = b.forward(new ParameterStore(m, true), new NDList(x, labels), true).singletonOrThrow();
+                NDList out = b.forward(new ParameterStore(m, true), new NDList(x, labels), true);
+                z = out.get(0);
                 loss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(z));
+                if (out.size() > 1) {
+                    // AdaM-Softmax's and MagFace's second term, added as the training loop adds it
+                    extra = out.get(1);
+                    loss = loss.add(extra.mean());
+                }
                 gc.backward(loss);
+            }
+            if (f.contains("extra")) {
+                assertTrue(extra != null, head.name() + ": FaceX-Zoo's head returns a second term, this one does not");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(f.require("extra").toFloatArray(), extra.toFloatArray(),
+                        1e-5f, head.name() + ": the second loss term");
             }
             String what = head.name() + " against FaceX-Zoo's " + name + ": ";
             org.junit.jupiter.api.Assertions.assertArrayEquals(f.require("logits").toFloatArray(), z.toFloatArray(), 1e-5f,
@@ -182,7 +195,7 @@ public abstract class HeadContract<C> extends PluginContract<C> {
             b.initialize(m, DataType.FLOAT32, new Shape(3, 4), labels.getShape());
             classMatrix(b).getArray().set(GOLDEN_CLASSES);
             NDArray z = b.forward(new ParameterStore(m, false), new NDList(m.create(GOLDEN_FEATURES, new Shape(3, 4)), labels),
-                    false).singletonOrThrow();
+                    false).get(0);
             org.junit.jupiter.api.Assertions.assertArrayEquals(golden.logits(), z.toFloatArray(), 1e-4f,
                     head.name() + ": the spec's golden logits");
         }
