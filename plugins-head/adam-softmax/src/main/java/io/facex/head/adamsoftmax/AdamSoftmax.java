@@ -1,0 +1,128 @@
+package io.facex.head.adamsoftmax;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * AdaM-Softmax (Liu et al., "AdaptiveFace: Adaptive Margin and Sampling for Face Recognition", 2019) as
+ * FaceX-Zoo's {@code head/AdaM_Softmax.py}: a learnt additive margin per class, {@code adam} (1, C), kept
+ * in [0, 1]; the clamped target cosine is lowered by its class's margin, all scaled by s; the second
+ * output λ·(1 − mean(adam)) rewards larger margins and is added (as its mean) to the cross-entropy.
+ */
+public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implements Head<AdamSoftmax.Config> {
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param scale s
+     * @param lamda λ, the weight of the margin term (FaceX-Zoo's spelling)
+     */
+    public record Config(int featDim, int numClass, double scale, double lamda) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public AdamSoftmax() {
+        super("AdaM-Softmax", "AdaM-Softmax (Liu et al. 2019): a learnt additive cosine margin per class",
+                Config.class, new Config(512, 72778, 32, 70.0));
+    }
+
+    @Override
+    public void validate(Config c) {
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
+        if (!(c.scale() > 0) || Double.isInfinite(c.scale())) {
+            throw new InvalidConfigException("scale", "must be positive and finite, got " + c.scale());
+        }
+        if (!(c.lamda() >= 0) || Double.isInfinite(c.lamda())) {
+            throw new InvalidConfigException("lamda", "must be non-negative and finite, got " + c.lamda());
+        }
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /**
+     * The AdaM-Softmax rule on top of the shared cosine classifier; the class matrix is {@code kernel}
+     * (the first parameter) and the margins {@code adam}, as in FaceX-Zoo's state dict.
+     */
+    static final class Rule extends CosineClassifier {
+
+        private final float scale;
+        private final float lamda;
+        private final Parameter adam;
+        /** The clamped margins of the forward pass under way, read by {@link #logits}. */
+        private NDArray margins;
+
+        Rule(Config c, HeadSize size) {
+            super(size.featureDim(), size.numClasses(), "kernel");
+            this.scale = (float) c.scale();
+            this.lamda = (float) c.lamda();
+            this.adam = addParameter(Parameter.builder()
+                    .setName("adam")
+                    .setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1, size.numClasses()))
+                    .optInitializer((manager, shape, type) -> manager.randomUniform(0.3f, 0.4f, shape, type))
+                    .build());
+        }
+
+        /** The margins (1, C), for tests and checkpoints. */
+        Parameter adam() {
+            return adam;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray features = inputs.get(0);
+            NDManager m = features.getManager();
+            NDArray a = store.getValue(adam, features.getDevice(), training);
+            // FaceX-Zoo's self.adam.data.clamp_(0, 1): in place, outside the graph
+            try (NDManager scratch = m.newSubManager()) {
+                NDArray clamped = a.stopGradient().clip(0f, 1f);
+                clamped.attach(scratch);
+                a.set(clamped.toFloatArray());
+            }
+            margins = a;
+            NDArray logits;
+            try {
+                logits = super.forwardInternal(store, inputs, training, params).singletonOrThrow();
+            } finally {
+                margins = null;
+            }
+            // λ · (1 − Σ adam / C), shape (1,)
+            NDArray lm = a.mean(new int[] {1}).neg().add(1f).mul(lamda);
+            lm.attach(m);
+            return new NDList(logits, lm);
+        }
+
+        @Override
+        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+            // s · (clamp(cos) − adam[y] · one-hot): only the target column is lowered, by its class's margin
+            return cos.clip(-1f, 1f).sub(target.mul(margins)).mul(scale);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {super.getOutputShapes(inputShapes)[0], new Shape(1)};
+        }
+    }
+}
