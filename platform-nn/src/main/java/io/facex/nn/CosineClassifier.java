@@ -65,6 +65,13 @@ public abstract class CosineClassifier extends AbstractBlock {
         }
     }
 
+    /** A head's scale (s, or CircleLoss's γ): positive and finite, named by its key. */
+    public static void validateScale(String key, double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new io.facex.api.InvalidConfigException(key, "must be positive and finite, got " + scale);
+        }
+    }
+
     /**
      * The head's rule.
      *

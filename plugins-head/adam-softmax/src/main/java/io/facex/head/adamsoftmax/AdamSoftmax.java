@@ -42,9 +42,7 @@ public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implem
     @Override
     public void validate(Config c) {
         CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.scale() > 0) || Double.isInfinite(c.scale())) {
-            throw new InvalidConfigException("scale", "must be positive and finite, got " + c.scale());
-        }
+        CosineClassifier.validateScale("scale", c.scale());
         if (!(c.lamda() >= 0) || Double.isInfinite(c.lamda())) {
             throw new InvalidConfigException("lamda", "must be non-negative and finite, got " + c.lamda());
         }

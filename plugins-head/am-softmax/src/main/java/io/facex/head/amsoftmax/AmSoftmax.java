@@ -37,9 +37,7 @@ public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements
         if (!(c.margin() >= 0 && c.margin() <= 2)) {
             throw new InvalidConfigException("margin", "must be in [0, 2] (a cosine margin), got " + c.margin());
         }
-        if (!(c.scale() > 0) || Double.isInfinite(c.scale())) {
-            throw new InvalidConfigException("scale", "must be positive and finite, got " + c.scale());
-        }
+        CosineClassifier.validateScale("scale", c.scale());
     }
 
     /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */

@@ -42,9 +42,7 @@ public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Hea
         if (!(c.marginAm() >= 0 && c.marginAm() < 2)) {
             throw new InvalidConfigException("margin_am", "must be in [0, 2), got " + c.marginAm());
         }
-        if (!(c.scale() > 0)) {
-            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
-        }
+        CosineClassifier.validateScale("scale", c.scale());
     }
 
     /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */

@@ -39,9 +39,7 @@ public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implemen
         if (!(c.margin() >= 0 && c.margin() <= 1)) {
             throw new InvalidConfigException("margin", "must be in [0, 1], got " + c.margin());
         }
-        if (!(c.gamma() > 0) || Double.isInfinite(c.gamma())) {
-            throw new InvalidConfigException("gamma", "must be positive and finite, got " + c.gamma());
-        }
+        CosineClassifier.validateScale("gamma", c.gamma());
     }
 
     /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */

@@ -44,9 +44,7 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
         if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
             throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
         }
-        if (!(c.scale() > 0)) {
-            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
-        }
+        CosineClassifier.validateScale("scale", c.scale());
     }
 
     /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */

@@ -46,9 +46,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
         if (!(c.mvWeight() >= 1)) {
             throw new InvalidConfigException("mv_weight", "must be ≥ 1, got " + c.mvWeight());
         }
-        if (!(c.scale() > 0)) {
-            throw new InvalidConfigException("scale", "must be positive, got " + c.scale());
-        }
+        CosineClassifier.validateScale("scale", c.scale());
     }
 
     /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
