@@ -3,29 +3,62 @@ package io.facex.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.Initializer;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * The shared core of FaceX-Zoo's margin heads (AM, ArcFace, MV-Softmax, NPCFace, ...): a class matrix
- * {@code weight} (featDim, numClass) with renorm initialisation, cosine logits between L2-normalised
- * features and L2-normalised class columns, and the target cosine of each row. Subclasses turn those
- * into logits with their margin rule.
+ * The shared core of FaceX-Zoo's margin heads (AM, ArcFace, MV-Softmax, NPCFace, AdaCos, MagFace, ...): a
+ * class matrix with one vector per class, cosine logits between L2-normalised features and L2-normalised
+ * class vectors, and the target cosine of each row. Subclasses turn those into logits with their rule.
  *
- * <p>Forward input: (features (B, featDim), labels (B) int64); output: (logits (B, numClass)).
+ * <p>Forward input: (features (B, featDim), labels (B) int64); output: (logits (B, numClass)), then the
+ * rule's {@linkplain #secondTerm second loss term} if it has one.
+ *
+ * <p>With {@link #sampleClasses} (Partial FC, An et al. 2021) a training pass scores only the batch's own
+ * classes and a random share of the others: the logits are (B, k), a third output gives each row's target
+ * column among them, and only the k sampled rows of the class matrix are read, differentiated and (through
+ * {@link #stepSampled}) updated. At the default rate of 1 none of this runs and the numbers are FaceX-Zoo's.
  */
 public abstract class CosineClassifier extends AbstractBlock {
 
+    /**
+     * How FaceX-Zoo stores a head's class vectors: its parameter name, whether the matrix is
+     * (numClass, featDim) with one class per row (AdaCos, ArcNegFace) or (featDim, numClass) with one per
+     * column (the others), and its initialiser.
+     */
+    public record ClassMatrix(String name, boolean classesFirst, Initializer initializer) {
+
+        /** (featDim, numClass), FaceX-Zoo's renorm initialisation: unit class columns. */
+        public static ClassMatrix columns(String name) {
+            return new ClassMatrix(name, false, new RenormInitializer());
+        }
+
+        /** (featDim, numClass) with another initialiser. */
+        public static ClassMatrix columns(String name, Initializer initializer) {
+            return new ClassMatrix(name, false, initializer);
+        }
+
+        /** (numClass, featDim): one class per row. */
+        public static ClassMatrix rows(String name, Initializer initializer) {
+            return new ClassMatrix(name, true, initializer);
+        }
+    }
+
     private final int featDim;
     private final int numClass;
+    private final boolean classesFirst;
     private final Parameter weight;
+    private ClassSampler sampler;
+    /** The sampled rows of the pass under way, kept for {@link #stepSampled}. */
+    private ClassSampler.Draw draw;
 
     protected CosineClassifier(int featDim, int numClass) {
-        this(featDim, numClass, "weight", new RenormInitializer());
+        this(featDim, numClass, ClassMatrix.columns("weight"));
     }
 
     /**
@@ -33,25 +66,19 @@ public abstract class CosineClassifier extends AbstractBlock {
      * (NPCFace calls it {@code kernel}), so checkpoints map one to one.
      */
     protected CosineClassifier(int featDim, int numClass, String name) {
-        this(featDim, numClass, name, new RenormInitializer());
+        this(featDim, numClass, ClassMatrix.columns(name));
     }
 
-    /**
-     * For heads whose FaceX-Zoo file names or initialises the class matrix differently (CurricularFace's
-     * {@code kernel}, drawn from N(0, 0.01²)).
-     *
-     * @param name        the class matrix's parameter name, as in FaceX-Zoo's state dict
-     * @param initializer its initialiser
-     */
-    protected CosineClassifier(int featDim, int numClass, String name, Initializer initializer) {
+    protected CosineClassifier(int featDim, int numClass, ClassMatrix matrix) {
         super((byte) 1);
         this.featDim = featDim;
         this.numClass = numClass;
+        this.classesFirst = matrix.classesFirst();
         this.weight = addParameter(Parameter.builder()
-                .setName(name)
+                .setName(matrix.name())
                 .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(featDim, numClass))
-                .optInitializer(initializer)
+                .optShape(matrix.classesFirst() ? new Shape(numClass, featDim) : new Shape(featDim, numClass))
+                .optInitializer(matrix.initializer())
                 .build());
     }
 
@@ -72,28 +99,213 @@ public abstract class CosineClassifier extends AbstractBlock {
         }
     }
 
+    /** The class matrix (FaceX-Zoo's weight, kernel or W). */
+    public Parameter classMatrix() {
+        return weight;
+    }
+
+    /** Whether the class matrix is (numClass, featDim), one class per row. */
+    public boolean classesFirst() {
+        return classesFirst;
+    }
+
     /**
-     * The head's rule.
-     *
-     * @param cos    (B, C) cosines, to be modified into logits (not yet scaled)
-     * @param target (B, C) one-hot of the labels
-     * @param gt     (B, 1) the target cosine of each row
+     * The rule's logits (B, C), from the cosines of one pass. Called before {@link #secondTerm}.
      */
-    protected abstract NDArray logits(NDArray cos, NDArray target, NDArray gt);
+    protected abstract NDArray logits(Cosines c);
+
+    /**
+     * A second loss term the training loop adds as its mean (AdaM-Softmax's λ·Lm, MagFace's λ·g), or null.
+     * Called after {@link #logits} on the same pass.
+     */
+    protected NDArray secondTerm(Cosines c) {
+        return null;
+    }
+
+    /**
+     * Whether the rule keeps its meaning when a pass sees only some classes. AdaCos does not: its scale
+     * is set from the sum over all non-target classes.
+     */
+    protected boolean sampleable() {
+        return true;
+    }
+
+    /**
+     * Partial FC: from now on each training pass scores every class of its batch and a random share of
+     * the others, {@code rate} of all classes in total. Inference passes still score every class.
+     *
+     * @param rate in (0, 1]; 1 turns sampling off
+     * @param seed the draws' seed; the n-th pass draws the same classes in every run with this seed
+     */
+    public void sampleClasses(double rate, long seed) {
+        if (!(rate > 0 && rate <= 1)) {
+            throw new IllegalArgumentException("sample_rate must be in (0, 1], got " + rate);
+        }
+        if (rate < 1 && !sampleable()) {
+            throw new IllegalArgumentException("this head cannot sample classes (its rule needs every class)");
+        }
+        sampler = rate < 1 ? new ClassSampler(numClass, rate, seed) : null;
+    }
+
+    /** The sampler's position (passes drawn so far), for checkpoints; -1 when not sampling. */
+    public long sampledPasses() {
+        return sampler == null ? -1 : sampler.passes();
+    }
+
+    /** Restores the sampler's position from a checkpoint, so a resumed run draws what it would have. */
+    public void resumeSampling(long passes) {
+        if (sampler != null) {
+            sampler.seek(passes);
+        }
+    }
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray features = inputs.get(0);
         NDArray labels = inputs.get(1);
         NDManager m = features.getManager();
-        NDArray w = store.getValue(weight, features.getDevice(), training);
-        NDArray x = l2Normalize(features, 1, m);
+        NDArray w;
+        NDArray targets = labels;
+        ClassSampler.Draw d = null;
+        if (sampler != null && training) {
+            d = sampler.draw(labels, m);
+            // A fresh leaf of the drawn class vectors (k, featDim): the full matrix gets no gradient, so
+            // nothing of its size is allocated in the pass.
+            NDArray all = store.getValue(weight, features.getDevice(), false).stopGradient();
+            NDArray rows = (classesFirst ? all : all.transpose()).get(new NDIndex("{}", d.index()));
+            rows.attach(m);
+            rows.setRequiresGradient(true);
+            d.rows(rows);
+            w = classesFirst ? rows : rows.transpose();
+            targets = d.targets();
+        } else {
+            w = store.getValue(weight, features.getDevice(), training);
+        }
+        NDArray norms = features.norm(new int[] {1}, true);
+        NDArray x = features.div(norms.maximum(1e-12f));
         // Ops whose first operand is the parameter land in the model's manager: move them to the batch's.
-        NDArray wn = own(w.div(own(w.norm(new int[] {0}, true), m).maximum(1e-12f)), m);
-        NDArray cos = x.matMul(wn);
-        NDArray target = labels.oneHot(numClass).toType(cos.getDataType(), false);
-        NDArray gt = cos.mul(target).sum(new int[] {1}, true);
-        return new NDList(logits(cos, target, gt));
+        int axis = classesFirst ? 1 : 0;
+        NDArray wn = own(w.div(own(w.norm(new int[] {axis}, true), m).maximum(1e-12f)), m);
+        NDArray cos = classesFirst ? x.matMul(wn.transpose()) : x.matMul(wn);
+        Cosines c = new Cosines(features, norms, labels, targets, cos, store, training, d);
+        NDList out = new NDList(logits(c));
+        NDArray second = secondTerm(c);
+        if (second != null) {
+            out.add(second);
+        }
+        if (d != null) {
+            if (second == null) {
+                out.add(m.zeros(new Shape(1)));
+            }
+            out.add(targets);
+            draw = d;
+        }
+        return out;
+    }
+
+    /**
+     * After a sampled pass's backward: SGD on the drawn rows of the class matrix and of its momentum
+     * buffer, as Partial FC updates its sampled centres (the other rows, their momentum and their weight
+     * decay wait until they are drawn). Does nothing when the last pass was not sampled.
+     *
+     * @param key the class matrix's name in the optimizer (its checkpoint key)
+     */
+    public void stepSampled(TorchSgd sgd, String key, double lr) {
+        ClassSampler.Draw d = draw;
+        draw = null;
+        if (d == null) {
+            return;
+        }
+        sgd.stepRows(key, weight.getArray(), !classesFirst, d.index(), d.rows(), lr);
+    }
+
+    /**
+     * One pass as a rule sees it: the raw features and their norms, the labels, the cosines (B, C) and,
+     * made on first use, the one-hot of the targets and each row's target cosine.
+     */
+    protected static final class Cosines {
+        private final NDArray features;
+        private final NDArray norms;
+        private final NDArray labels;
+        private final NDArray targets;
+        private final NDArray cos;
+        private final ParameterStore store;
+        private final boolean training;
+        private final ClassSampler.Draw draw;
+        private NDArray target;
+        private NDArray gt;
+
+        Cosines(NDArray features, NDArray norms, NDArray labels, NDArray targets, NDArray cos, ParameterStore store,
+                boolean training, ClassSampler.Draw draw) {
+            this.features = features;
+            this.norms = norms;
+            this.labels = labels;
+            this.targets = targets;
+            this.cos = cos;
+            this.store = store;
+            this.training = training;
+            this.draw = draw;
+        }
+
+        /** The features as the backbone gave them (B, featDim). */
+        public NDArray features() {
+            return features;
+        }
+
+        /** ‖f‖₂ of each row (B, 1), with gradient (MagFace's feature magnitude). */
+        public NDArray norms() {
+            return norms;
+        }
+
+        /** The labels (B) int64. */
+        public NDArray labels() {
+            return labels;
+        }
+
+        /** Cosines (B, C) between normalised features and class vectors, unclamped. */
+        public NDArray cos() {
+            return cos;
+        }
+
+        /** The one-hot (B, C) of each row's target column, in the cosines' type. */
+        public NDArray target() {
+            if (target == null) {
+                target = targets.oneHot((int) cos.getShape().get(1), cos.getDataType());
+            }
+            return target;
+        }
+
+        /** The target cosine of each row (B, 1). */
+        public NDArray gt() {
+            if (gt == null) {
+                gt = cos.gather(targetIndex(), 1);
+            }
+            return gt;
+        }
+
+        /** {@code out} with each row's target entry replaced by {@code value} (B, 1); gradients flow to both. */
+        public NDArray withTarget(NDArray out, NDArray value) {
+            return out.scatter(targetIndex(), value, 1);
+        }
+
+        /** A per-class array (1, C) restricted to the classes this pass scores. */
+        public NDArray columns(NDArray perClass) {
+            return draw == null ? perClass : perClass.get(new NDIndex(":, {}", draw.index()));
+        }
+
+        /** A parameter's value for this pass. */
+        public NDArray value(Parameter p) {
+            return store.getValue(p, cos.getDevice(), training);
+        }
+
+        /** Whether the pass is a training pass. */
+        public boolean training() {
+            return training;
+        }
+
+        private NDArray targetIndex() {
+            return targets.reshape(-1, 1);
+        }
     }
 
     /**

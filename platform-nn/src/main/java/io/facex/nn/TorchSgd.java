@@ -2,6 +2,7 @@ package io.facex.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
@@ -42,35 +43,114 @@ public final class TorchSgd {
         float rate = (float) lr;
         for (Pair<String, Parameter> p : params) {
             Parameter param = p.getValue();
-            if (!param.requiresGradient()) {
+            NDArray leaf = param.getArray();
+            // A parameter the pass did not use has no gradient; PyTorch skips it too (grad None).
+            if (!param.requiresGradient() || !leaf.hasGradient()) {
                 continue;
             }
-            NDArray leaf = param.getArray();
             // Update a detached view (same storage): libtorch refuses in-place ops on a leaf that requires
             // grad while the thread's grad mode is on, and a new thread starts with it on.
-            try (NDArray grad = leaf.getGradient(); NDArray w = leaf.stopGradient(); NDManager tmp = manager.newSubManager()) {
-                NDArray g = grad.duplicate();
-                g.attach(tmp);
-                if (weightDecay != 0f) {
-                    NDArray decay = w.mul(weightDecay);
-                    decay.attach(tmp);
-                    g.addi(decay);
-                }
+            try (NDArray grad = leaf.getGradient(); NDArray w = leaf.stopGradient()) {
                 NDArray buf = buffers.get(p.getKey());
-                if (momentum == 0f) {
-                    buf = g;
-                } else if (buf == null) {
-                    buf = g.duplicate();
-                    buf.attach(manager);
+                boolean first = buf == null && momentum != 0f;
+                if (first) {
+                    buf = manager.zeros(w.getShape(), w.getDataType());
                     buffers.put(p.getKey(), buf);
-                } else {
-                    buf.muli(momentum).addi(g);
                 }
-                NDArray delta = buf.mul(rate);
-                delta.attach(tmp);
-                w.subi(delta);
+                long rows = w.getShape().dimension() == 0 ? 1 : w.getShape().get(0);
+                long perRow = rows == 0 ? 1 : Math.max(1, w.size() / rows);
+                long chunk = Math.max(1, CHUNK / perRow);
+                // Row blocks of a few MB: the temporaries stay small however large the parameter (a class
+                // matrix of a million identities is 2 GB).
+                for (long a = 0; a < rows; a += chunk) {
+                    long b = Math.min(rows, a + chunk);
+                    boolean whole = a == 0 && b == rows;
+                    try (NDManager tmp = manager.newSubManager()) {
+                        NDArray ws = whole ? w : slice(w, a, b, tmp);
+                        NDArray gs = whole ? grad : slice(grad, a, b, tmp);
+                        NDArray g = gs.duplicate();
+                        g.attach(tmp);
+                        if (weightDecay != 0f) {
+                            NDArray decay = ws.mul(weightDecay);
+                            decay.attach(tmp);
+                            g.addi(decay);
+                        }
+                        NDArray step;
+                        if (momentum == 0f) {
+                            step = g;
+                        } else {
+                            NDArray bs = whole ? buf : slice(buf, a, b, tmp);
+                            if (first) {
+                                bs.addi(g); // buf = g on the first step, as PyTorch's clone
+                            } else {
+                                bs.muli(momentum).addi(g);
+                            }
+                            step = bs;
+                        }
+                        NDArray delta = step.mul(rate);
+                        delta.attach(tmp);
+                        ws.subi(delta);
+                    }
+                }
                 grad.subi(grad);
             }
+        }
+    }
+
+    /** Elements per block of {@link #step}'s update. */
+    private static final long CHUNK = 1L << 22;
+
+    private static NDArray slice(NDArray a, long from, long to, NDManager owner) {
+        NDArray view = a.get(new NDIndex(from + ":" + to));
+        view.attach(owner);
+        return view;
+    }
+
+    /**
+     * SGD on some rows of a parameter (Partial FC's sampled class centres): the rows' gradient, weight
+     * decay and momentum, written back into the parameter and its buffer; the other rows, their momentum
+     * and their decay wait until they are drawn. A buffer row starts at zero, so a row's first update is
+     * PyTorch's first step (buf = g).
+     *
+     * @param key     the parameter's buffer key (as in {@link #step})
+     * @param param   the whole parameter
+     * @param columns whether the rows are the parameter's columns (a (featDim, numClass) class matrix)
+     * @param index   the rows (k) int64
+     * @param rows    the leaf the pass used (k, ...), its values and its gradient
+     */
+    public void stepRows(String key, NDArray param, boolean columns, NDArray index, NDArray rows, double lr) {
+        try (NDManager tmp = manager.newSubManager(); NDArray whole = param.stopGradient()) {
+            NDArray buf = buffers.get(key);
+            if (buf == null && momentum != 0f) {
+                buf = manager.zeros(whole.getShape(), whole.getDataType());
+                buffers.put(key, buf);
+            }
+            NDArray target = columns ? whole.transpose() : whole;
+            target.attach(tmp);
+            NDIndex at = new NDIndex("{}", index);
+            NDArray values = rows.stopGradient();
+            values.attach(tmp);
+            NDArray g = rows.getGradient().duplicate();
+            g.attach(tmp);
+            if (weightDecay != 0f) {
+                NDArray decay = values.mul(weightDecay);
+                decay.attach(tmp);
+                g.addi(decay);
+            }
+            NDArray step = g;
+            if (momentum != 0f) {
+                NDArray bufView = columns ? buf.transpose() : buf;
+                bufView.attach(tmp);
+                step = bufView.get(at);
+                step.attach(tmp);
+                step.muli(momentum).addi(g);
+                bufView.set(at, step);
+            }
+            NDArray delta = step.mul((float) lr);
+            delta.attach(tmp);
+            NDArray updated = values.sub(delta);
+            updated.attach(tmp);
+            target.set(at, updated);
         }
     }
 

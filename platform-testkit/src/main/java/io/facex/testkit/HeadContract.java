@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.facex.api.Head;
 import io.facex.api.HeadSize;
 import io.facex.core.config.Configs;
+import io.facex.nn.CosineClassifier;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -131,7 +132,7 @@ public abstract class HeadContract<C> extends PluginContract<C> {
         }
         io.facex.weights.Tensor feats = f.require("features");
         io.facex.weights.Tensor weight = f.require("weight");
-        Block b = head.build(testConfig(), new HeadSize((int) weight.shape()[0], (int) weight.shape()[1]));
+        Block b = head.build(testConfig(), new HeadSize((int) feats.shape()[1], (int) f.require("logits").shape()[1]));
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray labels = m.create(f.require("labels").toLongArray());
             b.initialize(m, DataType.FLOAT32, new Shape(feats.shape()), labels.getShape());
@@ -193,7 +194,8 @@ public abstract class HeadContract<C> extends PluginContract<C> {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray labels = m.create(GOLDEN_LABELS);
             b.initialize(m, DataType.FLOAT32, new Shape(3, 4), labels.getShape());
-            classMatrix(b).getArray().set(GOLDEN_CLASSES);
+            // FaceX-Zoo's AdaCos and ArcNegFace hold the transpose: one class per row
+            classMatrix(b).getArray().set(classesFirst(b) ? transpose(GOLDEN_CLASSES, 4, 3) : GOLDEN_CLASSES);
             NDArray z = b.forward(new ParameterStore(m, false), new NDList(m.create(GOLDEN_FEATURES, new Shape(3, 4)), labels),
                     false).get(0);
             org.junit.jupiter.api.Assertions.assertArrayEquals(golden.logits(), z.toFloatArray(), 1e-4f,
@@ -212,14 +214,88 @@ public abstract class HeadContract<C> extends PluginContract<C> {
         Block b = head.build(testConfig(), new HeadSize(64, 10));
         try (NDManager m = NDManager.newBaseManager()) {
             b.initialize(m, DataType.FLOAT32, new Shape(2, 64), new Shape(2));
-            for (float n : classMatrix(b).getArray().norm(new int[] {0}).toFloatArray()) {
+            for (float n : classMatrix(b).getArray().norm(new int[] {classesFirst(b) ? 1 : 0}).toFloatArray()) {
                 assertEquals(1.0, n, 1e-4, head.name() + ": a class column's norm");
             }
         }
     }
 
-    /** The class matrix: the head's trainable parameter (FaceX-Zoo calls it weight or kernel). */
+    /** The class matrix: the head's trainable parameter (FaceX-Zoo calls it weight, kernel or W). */
     private static ai.djl.nn.Parameter classMatrix(Block b) {
+        if (b instanceof CosineClassifier c) {
+            return c.classMatrix();
+        }
         return b.getParameters().values().stream().filter(ai.djl.nn.Parameter::requiresGradient).findFirst().orElseThrow();
+    }
+
+    private static boolean classesFirst(Block b) {
+        return b instanceof CosineClassifier c && c.classesFirst();
+    }
+
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Partial FC: a sampled training pass scores every class of the batch and others up to the rate, gives
+     * each row's target column among them, and one SGD step moves only the drawn classes' vectors.
+     */
+    @Test
+    public void sampledPassScoresTheBatchsClassesAndUpdatesOnlyTheDrawnOnes() {
+        HeadSize size = new HeadSize(8, 40);
+        Block b = head.build(testConfig(), size);
+        org.junit.jupiter.api.Assumptions.assumeTrue(b instanceof CosineClassifier, "not a cosine classifier");
+        CosineClassifier cc = (CosineClassifier) b;
+        try (NDManager m = NDManager.newBaseManager()) {
+            long[] y = {3, 17, 3, 39};
+            NDArray labels = m.create(y);
+            b.initialize(m, DataType.FLOAT32, new Shape(y.length, 8), labels.getShape());
+            try {
+                cc.sampleClasses(0.25, 7);
+            } catch (IllegalArgumentException e) {
+                org.junit.jupiter.api.Assumptions.abort(head.name() + " does not sample: " + e.getMessage());
+            }
+            NDArray before = cc.classMatrix().getArray().duplicate();
+            NDArray x = m.randomNormal(new Shape(y.length, 8));
+            NDList out;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                out = b.forward(new ParameterStore(m, false), new NDList(x, labels), true);
+                assertEquals(3, out.size(), head.name() + ": logits, second term, targets");
+                NDArray loss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()
+                        .evaluate(new NDList(out.get(2)), new NDList(out.get(0))).add(out.get(1).mean());
+                assertTrue(Float.isFinite(loss.getFloat()), head.name() + ": sampled loss " + loss.getFloat());
+                gc.backward(loss);
+            }
+            assertEquals(new Shape(y.length, 10), out.get(0).getShape(), head.name() + ": 25 % of 40 classes");
+            io.facex.nn.TorchSgd sgd = new io.facex.nn.TorchSgd(m, 0.9, 5e-4);
+            cc.stepSampled(sgd, "weight", 0.1);
+            NDArray after = cc.classMatrix().getArray();
+            int axis = cc.classesFirst() ? 1 : 0;
+            boolean[] moved = new boolean[40];
+            float[] change = after.sub(before).abs().sum(new int[] {axis}).toFloatArray();
+            int count = 0;
+            for (int k = 0; k < 40; k++) {
+                moved[k] = change[k] > 0;
+                count += moved[k] ? 1 : 0;
+            }
+            for (long label : y) {
+                assertTrue(moved[(int) label], head.name() + ": class " + label + " of the batch was updated");
+            }
+            assertEquals(10, count, head.name() + ": only the 10 drawn classes move");
+            long[] targets = out.get(2).toLongArray();
+            for (int i = 0; i < y.length; i++) {
+                int rank = 0;
+                for (int k = 0; k < y[i]; k++) {
+                    rank += moved[k] ? 1 : 0;
+                }
+                assertEquals(rank, targets[i], head.name() + ": row " + i + "'s target column");
+            }
+        }
     }
 }

@@ -1,13 +1,10 @@
 package io.facex.head.adamsoftmax;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Head;
 import io.facex.api.HeadSize;
@@ -68,8 +65,6 @@ public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implem
         private final float scale;
         private final float lamda;
         private final Parameter adam;
-        /** The clamped margins of the forward pass under way, read by {@link #logits}. */
-        private NDArray margins;
 
         Rule(Config c, HeadSize size) {
             super(size.featureDim(), size.numClasses(), "kernel");
@@ -89,33 +84,21 @@ public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implem
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDArray features = inputs.get(0);
-            NDManager m = features.getManager();
-            NDArray a = store.getValue(adam, features.getDevice(), training);
+        protected NDArray logits(Cosines pass) {
             // FaceX-Zoo's self.adam.data.clamp_(0, 1): in place, outside the graph
-            try (NDManager scratch = m.newSubManager()) {
-                NDArray clamped = a.stopGradient().clip(0f, 1f);
-                clamped.attach(scratch);
-                a.set(clamped.toFloatArray());
+            try (NDArray view = pass.value(adam).stopGradient(); NDArray clamped = view.clip(0f, 1f)) {
+                view.set(new NDIndex("..."), clamped);
             }
-            margins = a;
-            NDArray logits;
-            try {
-                logits = super.forwardInternal(store, inputs, training, params).singletonOrThrow();
-            } finally {
-                margins = null;
-            }
-            // λ · (1 − Σ adam / C), shape (1,)
-            NDArray lm = a.mean(new int[] {1}).neg().add(1f).mul(lamda);
-            lm.attach(m);
-            return new NDList(logits, lm);
+            // s · (clamp(cos) − adam[y] · one-hot): only the target column is lowered, by its class's margin
+            return pass.cos().clip(-1f, 1f).sub(pass.target().mul(pass.columns(pass.value(adam)))).mul(scale);
         }
 
+        /** λ · (1 − Σ adam / C), shape (1,). */
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
-            // s · (clamp(cos) − adam[y] · one-hot): only the target column is lowered, by its class's margin
-            return cos.clip(-1f, 1f).sub(target.mul(margins)).mul(scale);
+        protected NDArray secondTerm(Cosines pass) {
+            NDArray lm = pass.value(adam).mean(new int[] {1}).neg().add(1f).mul(lamda);
+            lm.attach(pass.cos().getManager());
+            return lm;
         }
 
         @Override

@@ -64,9 +64,10 @@ public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+        protected NDArray logits(Cosines c) {
             // s · (clamp(cos) − m · one-hot): only the target column is lowered
-            return cos.clip(-1f, 1f).sub(target.mul(margin)).mul(scale);
+            NDArray all = c.cos().clip(-1f, 1f);
+            return c.withTarget(all, c.gt().clip(-1f, 1f).sub(margin)).mul(scale);
         }
     }
 }

@@ -69,16 +69,15 @@ public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Hea
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+        protected NDArray logits(Cosines pass) {
             // FaceX-Zoo clamps every cosine, so the clamp also reaches the non-target logits
-            NDArray all = cos.clip(-1f, 1f);
-            NDArray g = gt.clip(-1f, 1f);
+            NDArray all = pass.cos().clip(-1f, 1f);
+            NDArray g = pass.gt().clip(-1f, 1f);
             // cos(θ + m) while θ + m ≤ π, else cos θ − margin_am; the mask carries no gradient
             NDArray inRange = g.gt(minCos).toType(g.getDataType(), false);
             NDArray fallback = g.sub((float) c.marginAm());
             NDArray finalGt = arcMargin(g, c.marginArc()).mul(inRange).add(fallback.mul(inRange.neg().add(1f)));
-            NDArray out = all.mul(target.neg().add(1f)).add(target.mul(finalGt));
-            return out.mul((float) c.scale());
+            return pass.withTarget(all, finalGt).mul((float) c.scale());
         }
     }
 }

@@ -66,15 +66,13 @@ public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implemen
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
-            NDArray c = cos.clip(-1f, 1f);
+        protected NDArray logits(Cosines pass) {
             // the weights are detached in FaceX-Zoo: gradients flow only through the (c − δ) factors
-            NDArray fixed = c.stopGradient();
-            NDArray alphaP = fixed.neg().add(1f + margin).maximum(0f);
-            NDArray alphaN = fixed.add(margin).maximum(0f);
-            NDArray pos = alphaP.mul(c.sub(1f - margin));
-            NDArray neg = alphaN.mul(c.sub(margin));
-            return target.mul(pos).add(target.neg().add(1f).mul(neg)).mul(gamma);
+            NDArray c = pass.cos().clip(-1f, 1f);
+            NDArray neg = c.stopGradient().add(margin).maximum(0f).mul(c.sub(margin));
+            NDArray g = pass.gt().clip(-1f, 1f);
+            NDArray pos = g.stopGradient().neg().add(1f + margin).maximum(0f).mul(g.sub(1f - margin));
+            return pass.withTarget(neg, pos).mul(gamma);
         }
     }
 }

@@ -69,7 +69,7 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
 
         Rule(Config c, HeadSize size) {
             // FaceX-Zoo names the class matrix kernel and draws it from N(0, 0.01²)
-            super(size.featureDim(), size.numClasses(), "kernel", new NormalInitializer(0.01f));
+            super(size.featureDim(), size.numClasses(), ClassMatrix.columns("kernel", new NormalInitializer(0.01f)));
             this.c = c;
             this.threshold = (float) Math.cos(Math.PI - c.margin());
             this.mm = (float) (Math.sin(Math.PI - c.margin()) * c.margin());
@@ -83,9 +83,9 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
-            NDArray all = cos.clip(-1f, 1f);
-            NDArray g = gt.clip(-1f, 1f);
+        protected NDArray logits(Cosines pass) {
+            NDArray all = pass.cos().clip(-1f, 1f);
+            NDArray g = pass.gt().clip(-1f, 1f);
             NDArray phi = arcMargin(g, c.margin());
             // the masks carry no gradient; the hard set is taken against cos(θ_y + m) in both branches
             NDArray hard = all.gt(phi).toType(all.getDataType(), false);
@@ -95,10 +95,9 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
             NDArray running = t.getArray();
             running.muli(0.99f).addi(g.stopGradient().mean().mul(0.01f));
             NDArray tNow = running.duplicate();
-            tNow.attach(cos.getManager());
+            tNow.attach(all.getManager());
             NDArray out = all.mul(all.add(tNow)).mul(hard).add(all.mul(hard.neg().add(1f)));
-            out = out.mul(target.neg().add(1f)).add(target.mul(finalGt));
-            return out.mul((float) c.scale());
+            return pass.withTarget(out, finalGt).mul((float) c.scale());
         }
     }
 }

@@ -71,7 +71,9 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
+        protected NDArray logits(Cosines pass) {
+            NDArray cos = pass.cos();
+            NDArray gt = pass.gt();
             float m = (float) c.margin();
             NDArray hardThreshold;
             NDArray finalGt;
@@ -89,8 +91,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
             // hard entries become w·cos + w − 1 = cos + (w−1)(cos+1); the mask carries no gradient
             NDArray hard = cos.gt(hardThreshold).toType(cos.getDataType(), false);
             NDArray out = cos.add(hard.mul(cos.add(1f)).mul(w - 1f));
-            out = out.mul(target.neg().add(1f)).add(target.mul(finalGt));
-            return out.mul((float) c.scale());
+            return pass.withTarget(out, finalGt).mul((float) c.scale());
         }
     }
 }

@@ -71,9 +71,10 @@ public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Hea
         }
 
         @Override
-        protected NDArray logits(NDArray cos, NDArray target, NDArray gt) {
-            NDArray all = cos.clip(-1f, 1f);
-            NDArray g = gt.clip(-1f, 1f);
+        protected NDArray logits(Cosines pass) {
+            NDArray target = pass.target();
+            NDArray all = pass.cos().clip(-1f, 1f);
+            NDArray g = pass.gt().clip(-1f, 1f);
             NDArray phi = arcMargin(g, c.margin());
             // masks and the mean hard-negative cosine carry no gradient
             NDArray hard = all.gt(phi).toType(all.getDataType(), false);
@@ -84,8 +85,7 @@ public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Hea
             NDArray finalGt = arcMargin(g, avg.mul((float) M1).add((float) M0)).mul(positive)
                     .add(g.mul(positive.neg().add(1f)));
             NDArray moved = all.mul(hard.neg().add(1f)).add(all.mul(T).add(A).mul(hard));
-            NDArray out = moved.mul(target.neg().add(1f)).add(target.mul(finalGt));
-            return out.mul((float) c.scale());
+            return pass.withTarget(moved, finalGt).mul((float) c.scale());
         }
     }
 }
