@@ -58,7 +58,10 @@ public final class Checkpoint {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
-            out.put(e.getKey(), Tensor.ofFloats(a.toFloatArray(), a.getShape().getShape()));
+            // Counters (Partial FC's drawn passes) stay exact as int64; everything else is float32.
+            out.put(e.getKey(), a.getDataType() == ai.djl.ndarray.types.DataType.INT64
+                    ? Tensor.ofLongs(a.toLongArray(), a.getShape().getShape())
+                    : Tensor.ofFloats(a.toFloatArray(), a.getShape().getShape()));
         }
         Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
         try {
@@ -80,7 +83,9 @@ public final class Checkpoint {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         for (String key : sd.keys()) {
             Tensor t = sd.get(key);
-            tensors.put(key, manager.create(t.toFloatArray(), new Shape(t.shape())));
+            tensors.put(key, t.dtype() == io.facex.weights.DType.INT64
+                    ? manager.create(t.toLongArray(), new Shape(t.shape()))
+                    : manager.create(t.toFloatArray(), new Shape(t.shape())));
         }
         return new Loaded(tensors, meta(sd));
     }

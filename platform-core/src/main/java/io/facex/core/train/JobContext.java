@@ -10,6 +10,8 @@ import io.facex.api.HeadSize;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingListener;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
 import io.facex.nn.TorchNames;
 import io.facex.weights.BlockWeights;
 import io.facex.weights.LoadReport;
@@ -31,6 +33,8 @@ final class JobContext<B, H> implements TrainingContext {
     private final Head<H> head;
     private final H headConfig;
     private final HeadSize headSize;
+    private final double sampleRate;
+    private final long seed;
     private final TrainingData data;
     private final Path outDir;
     private final Path initial;
@@ -41,13 +45,15 @@ final class JobContext<B, H> implements TrainingContext {
     private StateDict initialWeights;
 
     JobContext(Backbone<B> backbone, B backboneConfig, Head<H> head, H headConfig, HeadSize headSize,
-               TrainingData data, int batchSize, Path outDir, Path initial, TrainingListener listener,
+               double sampleRate, long seed, TrainingData data, int batchSize, Path outDir, Path initial, TrainingListener listener,
                NDManager manager) {
         this.backbone = backbone;
         this.backboneConfig = backboneConfig;
         this.head = head;
         this.headConfig = headConfig;
         this.headSize = headSize;
+        this.sampleRate = sampleRate;
+        this.seed = seed;
         this.data = data;
         this.batch = Math.min(batchSize, Math.max(1, data.size()));
         this.outDir = outDir;
@@ -80,6 +86,16 @@ final class JobContext<B, H> implements TrainingContext {
     public Block newHead() {
         Block block = head.build(headConfig, headSize);
         block.initialize(manager, DataType.FLOAT32, new Shape(batch, headSize.featureDim()), new Shape(batch));
+        if (sampleRate < 1) {
+            if (!(block instanceof CosineClassifier classifier)) {
+                throw new InvalidConfigException("sample_rate", head.name() + " has no class matrix to sample from");
+            }
+            try {
+                classifier.sampleClasses(sampleRate, seed);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException("sample_rate", head.name() + ": " + e.getMessage());
+            }
+        }
         if (initial != null && initialWeights().hasPrefix("head.")) {
             LoadReport r = BlockWeights.applyMatching(block, initialWeights().head(), TorchNames::toTorch);
             listener.message(r.isExact() ? "head initialised from " + initial

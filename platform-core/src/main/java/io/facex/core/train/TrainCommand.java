@@ -190,7 +190,7 @@ public final class TrainCommand {
             HeadSize size = headSize(head, hc, job, backbone.featureDim(bc), td.numClasses(), console);
             Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
             TrainingRun.Job<M, B, H> run = new TrainingRun.Job<>(mode, modeConfig, plan, backbone, bc, head, hc, size,
-                    out, resume, initial, description);
+                    job.sampleRate(), out, resume, initial, description);
             PluginInfo modeInfo = registry.infoOf(mode);
             try (Jobs.Job running = Jobs.start()) {
                 report.message(String.format("training %s + %s (%s) on %d %s of %d identities; output in %s",

@@ -21,15 +21,19 @@ import io.facex.api.InvalidConfigException;
  * @param skipBadImages    skip unreadable images, naming each in skipped.txt, instead of stopping at the first one
  * @param maxImagePixels   the largest width x height an image header may claim; larger images are refused unread
  * @param skipListCheck    do not check up front that every listed image exists (for lists on slow storage)
+ * @param sampleRate       Partial FC: the share of classes each step scores (the batch's own always among
+ *                         them); 1 scores all, as FaceX-Zoo does. For class counts whose full matrix would
+ *                         not fit in memory (100,000 identities and up)
  */
 public record TrainJob(String dataRoot, String trainFile, String backboneType, String backboneConfFile,
                        String headType, String headConfFile, String outDir, String pretrainModel, boolean resume,
-                       String mode, int workers, boolean skipBadImages, long maxImagePixels, boolean skipListCheck) {
+                       String mode, int workers, boolean skipBadImages, long maxImagePixels, boolean skipListCheck,
+                       double sampleRate) {
 
     /** What train.py would use when nothing is said, with our default mode and 2 loader threads. */
     public static TrainJob defaults() {
         return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2, false,
-                io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false);
+                io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false, 1.0);
     }
 
     void validate() {
@@ -41,6 +45,9 @@ public record TrainJob(String dataRoot, String trainFile, String backboneType, S
         }
         if (maxImagePixels < 1) {
             throw new InvalidConfigException("max_image_pixels", "must be positive, got " + maxImagePixels);
+        }
+        if (!(sampleRate > 0 && sampleRate <= 1)) {
+            throw new InvalidConfigException("sample_rate", "must be in (0, 1] (1 scores every class), got " + sampleRate);
         }
         if (workers < 1) {
             throw new InvalidConfigException("workers", "must be at least 1, got " + workers);

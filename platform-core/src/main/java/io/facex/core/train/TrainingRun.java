@@ -30,12 +30,13 @@ public final class TrainingRun {
     /**
      * Everything resolved and bound.
      *
+     * @param sampleRate  Partial FC's share of classes per step (1: all)
      * @param resume      a checkpoint to continue from exactly, or null
      * @param initial     weights to start from, or null
      * @param description metadata every checkpoint carries
      */
     public record Job<M, B, H>(TrainingMode<M> mode, M modeConfig, TrainingPlan plan, Backbone<B> backbone, B backboneConfig,
-                        Head<H> head, H headConfig, HeadSize headSize, Path outDir, Path resume, Path initial,
+                        Head<H> head, H headConfig, HeadSize headSize, double sampleRate, Path outDir, Path resume, Path initial,
                         Map<String, String> description) {
     }
 
@@ -50,7 +51,7 @@ public final class TrainingRun {
             // Every random draw of the initialisation follows from the plan's seed, as in the original.
             engine.setRandomSeed((int) job.plan().seed());
             JobContext<B, H> ctx = new JobContext<>(job.backbone(), job.backboneConfig(), job.head(), job.headConfig(),
-                    job.headSize(), data, job.plan().batchSize(), job.outDir(), job.initial(), listener, manager);
+                    job.headSize(), job.sampleRate(), job.plan().seed(), data, job.plan().batchSize(), job.outDir(), job.initial(), listener, manager);
             try (TrainingStep step = job.mode().start(ctx, job.modeConfig())) {
                 TrainingLoop loop = new TrainingLoop(job.plan(), step, data, listener, stop, job.outDir(), job.description());
                 if (job.resume() != null) {

@@ -37,13 +37,15 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
      * @param classes identities, the head's width (FaceX-Zoo trains with 72,778)
      * @param warmup  untimed steps first
      * @param reps    timed steps
+     * @param sampleRate Partial FC's share of classes per step (1: all, as FaceX-Zoo)
      */
-    public record Config(String backbone, String head, String mode, int batch, int classes, int warmup, int reps) {
+    public record Config(String backbone, String head, String mode, int batch, int classes, int warmup, int reps,
+                         double sampleRate) {
     }
 
     public TrainBenchmark() {
         super("train", "one training step (forward + backward + update) through the real mode on random batches: images/s", Config.class,
-                new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10));
+                new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10, 1.0));
     }
 
     @Override
@@ -51,6 +53,9 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
         Checks.positive("batch", c.batch());
         Checks.runs(c.warmup(), c.reps());
         Checks.atLeast("classes", c.classes(), 2);
+        if (!(c.sampleRate() > 0 && c.sampleRate() <= 1)) {
+            throw new io.facex.api.InvalidConfigException("sample_rate", "must be in (0, 1], got " + c.sampleRate());
+        }
     }
 
     @Override
@@ -89,14 +94,16 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
         };
         Path tmp = Files.createTempDirectory("facex-bench-");
         try {
-            TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, tmp, null, null, Map.of()),
+            TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, c.sampleRate(), tmp, null,
+                    null, Map.of()),
                     data, timer, context.stopRequested());
         } finally {
             Checks.deleteTree(tmp);
         }
         double[] ips = seconds.stream().skip(warmup).mapToDouble(t -> batch / t).toArray();
-        return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%d classes, %s), batch %d, %s threads",
-                backbone.name(), head.name(), c.classes(), mode.name(), batch,
+        return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%d classes%s, %s), batch %d, %s threads",
+                backbone.name(), head.name(), c.classes(),
+                c.sampleRate() < 1 ? String.format(Locale.ROOT, ", %.0f %% sampled", 100 * c.sampleRate()) : "", mode.name(), batch,
                 System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, warmup);
     }
 

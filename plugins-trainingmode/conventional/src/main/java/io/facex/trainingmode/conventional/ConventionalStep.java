@@ -15,6 +15,7 @@ import ai.djl.util.PairList;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingStep;
+import io.facex.nn.CosineClassifier;
 import io.facex.nn.TorchNames;
 import io.facex.nn.TorchSgd;
 
@@ -25,6 +26,8 @@ import java.util.Map;
 final class ConventionalStep implements TrainingStep {
 
     static final String MOMENTUM = "optimizer.momentum_buffer.";
+    /** How many sampled passes Partial FC has drawn, so a resumed run draws the classes it would have. */
+    static final String SAMPLED_PASSES = "sampler.passes";
 
     private final TrainingContext ctx;
     private final NDManager manager;
@@ -33,6 +36,8 @@ final class ConventionalStep implements TrainingStep {
     /** Every trainable or saved array under its checkpoint key (backbone.* / head.*). */
     private final PairList<String, Parameter> params;
     private final TorchSgd sgd;
+    /** The head's class matrix under its checkpoint key, when the head has one (Partial FC updates its rows). */
+    private final String classMatrixKey;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     ConventionalStep(TrainingContext ctx, ConventionalTraining.Config cfg) {
@@ -43,6 +48,9 @@ final class ConventionalStep implements TrainingStep {
         this.params = TorchNames.checkpointKeys("backbone.", backbone);
         params.addAll(TorchNames.checkpointKeys("head.", head));
         this.sgd = new TorchSgd(manager, cfg.momentum(), cfg.weightDecay());
+        this.classMatrixKey = head instanceof CosineClassifier c
+                ? params.stream().filter(p -> p.getValue() == c.classMatrix()).map(Pair::getKey).findFirst().orElse(null)
+                : null;
     }
 
     /** Forward, loss, backward, update; everything the step allocates dies with its manager. */
@@ -57,7 +65,9 @@ final class ConventionalStep implements TrainingStep {
                 ParameterStore ps = new ParameterStore(s, false);
                 NDArray feats = backbone.forward(ps, new NDList(x), true).singletonOrThrow();
                 NDList out = head.forward(ps, new NDList(feats, y), true);
-                NDArray l = loss.evaluate(new NDList(y), new NDList(out.get(0)));
+                // A head sampling its classes (Partial FC) scores a subset and says where each target went.
+                NDArray targets = out.size() > 2 ? out.get(2) : y;
+                NDArray l = loss.evaluate(new NDList(targets), new NDList(out.get(0)));
                 if (out.size() > 1) {
                     l = l.add(out.get(1).mean()); // AdaM-Softmax / MagFace: the head's second term
                 }
@@ -68,6 +78,9 @@ final class ConventionalStep implements TrainingStep {
             }
             if (Float.isFinite(value)) {
                 sgd.step(params, lr);
+                if (classMatrixKey != null) {
+                    ((CosineClassifier) head).stepSampled(sgd, classMatrixKey, lr);
+                }
             }
             return value;
         }
@@ -80,11 +93,19 @@ final class ConventionalStep implements TrainingStep {
             state.put(p.getKey(), p.getValue().getArray());
         }
         sgd.buffers().forEach((k, v) -> state.put(MOMENTUM + k, v));
+        // Listed once a pass was drawn, like the momentum buffers: a resumed run gets it through restore().
+        if (head instanceof CosineClassifier c && c.sampledPasses() > 0) {
+            state.put(SAMPLED_PASSES, manager.create(new long[] {c.sampledPasses()}));
+        }
         return state;
     }
 
     @Override
     public void restore(String key, NDArray saved) {
+        if (key.equals(SAMPLED_PASSES) && head instanceof CosineClassifier c) {
+            c.resumeSampling(saved.toLongArray()[0]);
+            return;
+        }
         if (!key.startsWith(MOMENTUM) || !params.keys().contains(key.substring(MOMENTUM.length()))) {
             TrainingStep.super.restore(key, saved);
         }
