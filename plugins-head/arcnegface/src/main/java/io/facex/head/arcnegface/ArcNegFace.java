@@ -1,0 +1,95 @@
+package io.facex.head.arcnegface;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.training.initializer.UniformInitializer;
+import io.facex.api.AbstractPlugin;
+import io.facex.api.Head;
+import io.facex.api.HeadSize;
+import io.facex.api.InvalidConfigException;
+import io.facex.nn.CosineClassifier;
+
+import java.util.Optional;
+
+/**
+ * ArcNegFace (Liu et al., "Towards Flops-constrained Face Recognition", ICCV workshops 2019) as FaceX-Zoo's
+ * {@code head/ArcNegFace.py}: the ArcFace target a = cos(acos(c_y) + m), or c_y − m·sin(π − m) beyond
+ * θ + m = π, and every other cosine c re-weighted to t·c + t − 1 with t = α·exp(−(c − a)²/σ), α = 1.2,
+ * σ = 2, all scaled by s. Cosines are not clamped; the class matrix holds one class per row.
+ */
+public final class ArcNegFace extends AbstractPlugin<ArcNegFace.Config> implements Head<ArcNegFace.Config> {
+
+    /** FaceX-Zoo fixes these in the constructor, not in head_conf.yaml. */
+    static final float ALPHA = 1.2f;
+    static final float SIGMA = 2f;
+
+    /**
+     * FaceX-Zoo's {@code head_conf.yaml} section.
+     *
+     * @param margin m, the additive angular margin
+     * @param scale  s
+     */
+    public record Config(int featDim, int numClass, double margin, double scale) {
+    }
+
+    /** FaceX-Zoo's head_conf.yaml values. */
+    public ArcNegFace() {
+        super("ArcNegFace", "ArcNegFace (Liu et al. 2019): angular margin with hard negatives re-weighted",
+                Config.class, new Config(512, 72778, 0.5, 64));
+    }
+
+    @Override
+    public void validate(Config c) {
+        CosineClassifier.validateSize(c.featDim(), c.numClass());
+        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
+            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
+        }
+        CosineClassifier.validateScale("scale", c.scale());
+    }
+
+    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
+    @Override
+    public Optional<HeadSize> declaredSize(Config c) {
+        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+    }
+
+    @Override
+    public Block build(Config c, HeadSize size) {
+        return new Rule(c, size);
+    }
+
+    /** The ArcNegFace rule on top of the shared cosine classifier. */
+    static final class Rule extends CosineClassifier {
+
+        private final Config c;
+        private final float threshold;
+        private final float mm;
+
+        Rule(Config c, HeadSize size) {
+            // FaceX-Zoo's weight is (num_class, feat_dim), drawn from U(±1/√feat_dim)
+            super(size.featureDim(), size.numClasses(), ClassMatrix.rows("weight",
+                    new UniformInitializer((float) (1 / Math.sqrt(size.featureDim())))));
+            this.c = c;
+            this.threshold = (float) Math.cos(Math.PI - c.margin());
+            this.mm = (float) (Math.sin(Math.PI - c.margin()) * c.margin());
+        }
+
+        @Override
+        protected NDArray logits(Cosines pass) {
+            NDArray cos = pass.cos();
+            NDArray g = pass.gt();
+            // the branch mask carries no gradient; FaceX-Zoo tests the unclamped target cosine
+            NDArray inRange = g.gt(threshold).toType(g.getDataType(), false);
+            // acos then cos, literally, so the gradient is FaceX-Zoo's. The clamp only guards a cosine that
+            // rounds past ±1 (NaN in FaceX-Zoo); masking the fallback rows out keeps acos' infinite slope
+            // at −1 out of their gradient, since FaceX-Zoo never evaluates acos there. A target cosine of
+            // exactly 1 still gets acos' infinite slope (NaN gradients), as in FaceX-Zoo.
+            NDArray arc = g.clip(-1f, 1f).mul(inRange).acos().add((float) c.margin()).cos();
+            NDArray a = arc.mul(inRange).add(g.sub(mm).mul(inRange.neg().add(1f)));
+            // FaceX-Zoo detaches the weights and reads a through .item(): no gradient through t
+            NDArray t = cos.stopGradient().sub(a.stopGradient()).square().neg().div(SIGMA).exp().mul(ALPHA);
+            NDArray others = t.mul(cos).add(t).sub(1f);
+            return pass.withTarget(others, a).mul((float) c.scale());
+        }
+    }
+}
