@@ -1,6 +1,7 @@
 package io.facex.head.arcnegface;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Block;
 import ai.djl.training.initializer.UniformInitializer;
 import io.facex.api.AbstractPlugin;
@@ -78,14 +79,15 @@ public final class ArcNegFace extends AbstractPlugin<ArcNegFace.Config> implemen
         protected NDArray logits(Cosines pass) {
             NDArray cos = pass.cos();
             NDArray g = pass.gt();
-            // the branch mask carries no gradient; FaceX-Zoo tests the unclamped target cosine
-            NDArray inRange = g.gt(threshold).toType(g.getDataType(), false);
-            // acos then cos, literally, so the gradient is FaceX-Zoo's. The clamp only guards a cosine that
-            // rounds past ±1 (NaN in FaceX-Zoo); masking the fallback rows out keeps acos' infinite slope
-            // at −1 out of their gradient, since FaceX-Zoo never evaluates acos there. A target cosine of
-            // exactly 1 still gets acos' infinite slope (NaN gradients), as in FaceX-Zoo.
-            NDArray arc = g.clip(-1f, 1f).mul(inRange).acos().add((float) c.margin()).cos();
-            NDArray a = arc.mul(inRange).add(g.sub(mm).mul(inRange.neg().add(1f)));
+            // FaceX-Zoo tests the unclamped target cosine; the branch masks carry no gradient
+            NDArray inRange = g.gt(threshold);
+            // acos then cos, literally, so the gradient is FaceX-Zoo's wherever it is finite. Where FaceX-Zoo
+            // gets NaN (a target cosine at or past 1: acos' slope is infinite) the target is cos m, its value
+            // at θ = 0, with no gradient; acos never sees a fallback row, as in FaceX-Zoo.
+            NDArray interior = inRange.logicalAnd(g.lt(1f));
+            NDArray arc = NDArrays.where(interior, g, g.zerosLike()).acos().add((float) c.margin()).cos();
+            NDArray atOne = g.zerosLike().add((float) Math.cos(c.margin()));
+            NDArray a = NDArrays.where(interior, arc, NDArrays.where(inRange, atOne, g.sub(mm)));
             // FaceX-Zoo detaches the weights and reads a through .item(): no gradient through t
             NDArray t = cos.stopGradient().sub(a.stopGradient()).square().neg().div(SIGMA).exp().mul(ALPHA);
             NDArray others = t.mul(cos).add(t).sub(1f);

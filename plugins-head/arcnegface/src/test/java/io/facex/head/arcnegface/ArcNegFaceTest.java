@@ -70,10 +70,11 @@ class ArcNegFaceTest extends HeadContract<ArcNegFace.Config> {
 
     /**
      * Features along their own class vectors, scaled: some target cosines round to 1 or just above, where
-     * FaceX-Zoo's acos gives NaN; the clamp inside the acos keeps the logits finite (cos m · s).
+     * FaceX-Zoo's acos gives NaN logits or gradients; here the logits are cos m · s and every gradient
+     * is finite, so one such face cannot poison a training step.
      */
     @Test
-    void targetCosineRoundingAboveOneGivesFiniteLogits() {
+    void targetCosineRoundingToOneGivesFiniteLogitsAndGradients() {
         int n = 64;
         Block b = new ArcNegFace().build(SMALL, new HeadSize(8, 5));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -98,7 +99,18 @@ class ArcNegFaceTest extends HeadContract<ArcNegFace.Config> {
             NDArray wn = w.div(w.norm(new int[] {1}, true).maximum(1e-12f));
             NDArray g = xn.matMul(wn.transpose()).gather(labels.reshape(-1, 1), 1);
             assertTrue(g.gt(1f).any().getBoolean(), "some target cosine rounds above 1: " + java.util.Arrays.toString(g.toFloatArray()));
-            NDArray z = b.forward(new ParameterStore(m, false), new NDList(x, labels), false).get(0);
+            x.setRequiresGradient(true);
+            NDArray z;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                z = b.forward(new ParameterStore(m, false), new NDList(x, labels), true).get(0);
+                gc.backward(ai.djl.training.loss.Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(z)));
+            }
+            for (float v : x.getGradient().toFloatArray()) {
+                assertTrue(Float.isFinite(v), "a feature gradient is not finite");
+            }
+            for (float v : w.getGradient().toFloatArray()) {
+                assertTrue(Float.isFinite(v), "a class-vector gradient is not finite");
+            }
             float[] logits = z.toFloatArray();
             for (float v : logits) {
                 assertTrue(Float.isFinite(v), "a logit is not finite");
