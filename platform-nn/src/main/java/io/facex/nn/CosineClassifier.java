@@ -169,14 +169,14 @@ public abstract class CosineClassifier extends AbstractBlock {
         ClassSampler.Draw d = null;
         if (sampler != null && training) {
             d = sampler.draw(labels, m);
-            // A fresh leaf of the drawn class vectors (k, featDim): the full matrix gets no gradient, so
+            // A fresh leaf of the drawn class vectors: the full matrix gets no gradient, so
             // nothing of its size is allocated in the pass.
             NDArray all = store.getValue(weight, features.getDevice(), false).stopGradient();
-            NDArray rows = (classesFirst ? all : all.transpose()).get(new NDIndex("{}", d.index()));
+            NDArray rows = all.get(classesFirst ? new NDIndex("{}", d.index()) : new NDIndex(":, {}", d.index()));
             rows.attach(m);
             rows.setRequiresGradient(true);
             d.rows(rows);
-            w = classesFirst ? rows : rows.transpose();
+            w = rows;
             targets = d.targets();
         } else {
             w = store.getValue(weight, features.getDevice(), training);
@@ -216,7 +216,7 @@ public abstract class CosineClassifier extends AbstractBlock {
         if (d == null) {
             return;
         }
-        sgd.stepRows(key, weight.getArray(), !classesFirst, d.index(), d.rows(), lr);
+        sgd.stepRows(key, weight.getArray(), classesFirst ? 0 : 1, d.index(), d.rows(), lr);
     }
 
     /**

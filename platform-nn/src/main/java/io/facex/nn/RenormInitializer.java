@@ -16,11 +16,17 @@ public final class RenormInitializer implements Initializer {
 
     @Override
     public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
-        NDArray w = manager.randomUniform(-1f, 1f, shape, dataType);
-        NDArray norm = w.norm(new int[] {0}, true);
-        NDArray over = norm.gt(1e-5f).toType(dataType, false);
-        // mask·(1e-5/(‖col‖+1e-7)) + (1 − mask), not mask·(… − 1) + 1: that form cancels catastrophically in float32
-        NDArray scale = over.mul(norm.add(1e-7f).pow(-1).mul(1e-5f)).add(over.neg().add(1f));
-        return w.mul(scale).mul(1e5f);
+        // The intermediates die here: in the model's manager they would outlive the job (a million-class
+        // matrix is 2 GB per copy).
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray w = tmp.randomUniform(-1f, 1f, shape, dataType);
+            NDArray norm = w.norm(new int[] {0}, true);
+            NDArray over = norm.gt(1e-5f).toType(dataType, false);
+            // mask·(1e-5/(‖col‖+1e-7)) + (1 − mask), not mask·(… − 1) + 1: that form cancels catastrophically in float32
+            NDArray scale = over.mul(norm.add(1e-7f).pow(-1).mul(1e-5f)).add(over.neg().add(1f));
+            NDArray out = w.mul(scale).muli(1e5f);
+            out.attach(manager);
+            return out;
+        }
     }
 }

@@ -107,27 +107,25 @@ public final class TorchSgd {
     }
 
     /**
-     * SGD on some rows of a parameter (Partial FC's sampled class centres): the rows' gradient, weight
-     * decay and momentum, written back into the parameter and its buffer; the other rows, their momentum
-     * and their decay wait until they are drawn. A buffer row starts at zero, so a row's first update is
+     * SGD on some slices of a parameter (Partial FC's sampled class centres): their gradient, weight decay
+     * and momentum, written back into the parameter and its buffer; the other slices, their momentum and
+     * their decay wait until they are drawn. A buffer slice starts at zero, so a slice's first update is
      * PyTorch's first step (buf = g).
      *
-     * @param key     the parameter's buffer key (as in {@link #step})
-     * @param param   the whole parameter
-     * @param columns whether the rows are the parameter's columns (a (featDim, numClass) class matrix)
-     * @param index   the rows (k) int64
-     * @param rows    the leaf the pass used (k, ...), its values and its gradient
+     * @param key   the parameter's buffer key (as in {@link #step})
+     * @param param the whole parameter
+     * @param axis  0 when the slices are rows, 1 when they are columns (a (featDim, numClass) class matrix)
+     * @param index the slices (k) int64
+     * @param rows  the leaf the pass used (the k slices along {@code axis}): its values and gradient
      */
-    public void stepRows(String key, NDArray param, boolean columns, NDArray index, NDArray rows, double lr) {
+    public void stepRows(String key, NDArray param, int axis, NDArray index, NDArray rows, double lr) {
+        NDIndex at = axis == 0 ? new NDIndex("{}", index) : new NDIndex(":, {}", index);
         try (NDManager tmp = manager.newSubManager(); NDArray whole = param.stopGradient()) {
             NDArray buf = buffers.get(key);
             if (buf == null && momentum != 0f) {
                 buf = manager.zeros(whole.getShape(), whole.getDataType());
                 buffers.put(key, buf);
             }
-            NDArray target = columns ? whole.transpose() : whole;
-            target.attach(tmp);
-            NDIndex at = new NDIndex("{}", index);
             NDArray values = rows.stopGradient();
             values.attach(tmp);
             NDArray g = rows.getGradient().duplicate();
@@ -139,18 +137,16 @@ public final class TorchSgd {
             }
             NDArray step = g;
             if (momentum != 0f) {
-                NDArray bufView = columns ? buf.transpose() : buf;
-                bufView.attach(tmp);
-                step = bufView.get(at);
+                step = buf.get(at);
                 step.attach(tmp);
                 step.muli(momentum).addi(g);
-                bufView.set(at, step);
+                buf.set(at, step);
             }
             NDArray delta = step.mul((float) lr);
             delta.attach(tmp);
             NDArray updated = values.sub(delta);
             updated.attach(tmp);
-            target.set(at, updated);
+            whole.set(at, updated);
         }
     }
 

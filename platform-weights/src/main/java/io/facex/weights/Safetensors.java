@@ -1,14 +1,11 @@
 package io.facex.weights;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -180,41 +177,166 @@ public final class Safetensors {
         return b.flip();
     }
 
-    /** Writes the tensors in order; String extras go to {@code __metadata__}, other extras are dropped. */
-    public static void write(Path file, StateDict weights) throws IOException {
+    /**
+     * One tensor of a file being written: its bytes come from {@code data}, which writes exactly
+     * {@code bytes} bytes, so a tensor need never be held whole on the Java heap.
+     */
+    public record Source(String key, DType dtype, long[] shape, long bytes, Writer data) {
+    }
+
+    /** Writes a tensor's bytes, little-endian, to the file. */
+    @FunctionalInterface
+    public interface Writer {
+        void writeTo(java.nio.channels.WritableByteChannel out) throws IOException;
+    }
+
+    /**
+     * Opens a file for reading tensor by tensor: the header is read and checked up front; each tensor's
+     * bytes are then mapped on demand, not copied to the heap (a million-class head is 2 GB).
+     */
+    public static Mapped map(Path file) throws WeightsException {
+        String name = file.getFileName().toString();
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                Header h = header(ch, name);
+                long dataStart = 8 + h.length();
+                List<Entry> entries = entries(h.json(), ch.size() - dataStart, name);
+                Map<String, String> meta = new LinkedHashMap<>();
+                if (h.json().get(METADATA) instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> meta.put(String.valueOf(k), String.valueOf(v)));
+                }
+                return new Mapped(name, ch, dataStart, entries, meta);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (WeightsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WeightsException("cannot read " + name + ": " + e, e);
+        }
+    }
+
+    /** A safetensors file open for reading, its tensors in file order. */
+    public static final class Mapped implements AutoCloseable {
+        private final String name;
+        private final FileChannel channel;
+        private final long dataStart;
+        private final List<Entry> entries;
+        private final Map<String, String> meta;
+
+        private Mapped(String name, FileChannel channel, long dataStart, List<Entry> entries, Map<String, String> meta) {
+            this.name = name;
+            this.channel = channel;
+            this.dataStart = dataStart;
+            this.entries = entries;
+            this.meta = meta;
+        }
+
+        /** The {@code __metadata__} strings. */
+        public Map<String, String> metadata() {
+            return meta;
+        }
+
+        /** The tensors' keys in file order. */
+        public List<String> keys() {
+            return entries.stream().map(Entry::key).toList();
+        }
+
+        public DType dtype(String key) {
+            return entry(key).dtype();
+        }
+
+        public long[] shape(String key) {
+            return entry(key).shape().clone();
+        }
+
+        /** A tensor's bytes, mapped read-only, little-endian. */
+        public ByteBuffer bytes(String key) throws IOException {
+            Entry e = entry(key);
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        private Entry entry(String key) {
+            return entries.stream().filter(e -> e.key().equals(key)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(name + " has no tensor '" + key + "'"));
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /**
+     * Writes tensors whose bytes come from their sources, in order; the metadata strings go to
+     * {@code __metadata__}.
+     */
+    public static void write(Path file, Map<String, String> metadata, List<Source> tensors) throws IOException {
         StringJoiner json = new StringJoiner(",", "{", "}");
         StringJoiner meta = new StringJoiner(",", "{", "}");
-        weights.extras().forEach((k, v) -> {
-            if (v instanceof String s) {
-                meta.add(MiniJson.quote(k) + ":" + MiniJson.quote(s));
-            }
-        });
+        metadata.forEach((k, v) -> meta.add(MiniJson.quote(k) + ":" + MiniJson.quote(v)));
         if (meta.length() > 2) {
             json.add(MiniJson.quote(METADATA) + ":" + meta);
         }
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : weights.asMap().entrySet()) {
-            Tensor t = e.getValue();
-            long end = offset + t.data().remaining();
+        for (Source t : tensors) {
+            long expected = Math.multiplyExact(Tensor.numel(t.shape()), (long) t.dtype().byteSize());
+            if (expected != t.bytes()) {
+                throw new IllegalArgumentException(t.key() + ": " + t.bytes() + " bytes for " + t.dtype() + " "
+                        + Tensor.shapeString(t.shape()));
+            }
+            long end = offset + t.bytes();
             StringJoiner shape = new StringJoiner(",", "[", "]");
             for (long d : t.shape()) {
                 shape.add(Long.toString(d));
             }
-            json.add(MiniJson.quote(e.getKey()) + ":{\"dtype\":\"" + t.dtype().safetensorsName() + "\",\"shape\":"
+            json.add(MiniJson.quote(t.key()) + ":{\"dtype\":\"" + t.dtype().safetensorsName() + "\",\"shape\":"
                     + shape + ",\"data_offsets\":[" + offset + "," + end + "]}");
             offset = end;
         }
         byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (header.length + 7) / 8 * 8; // the format pads with spaces so tensors start 8-aligned
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(header);
-            out.write(" ".repeat(padded - header.length).getBytes(StandardCharsets.US_ASCII));
-            for (Tensor t : weights.asMap().values()) {
-                byte[] data = new byte[t.data().remaining()];
-                t.data().get(data);
-                out.write(data);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(padded).put(header);
+            while (head.hasRemaining()) {
+                head.put((byte) ' ');
+            }
+            writeFully(out, head.flip());
+            for (Source t : tensors) {
+                long before = out.position();
+                t.data().writeTo(out);
+                if (out.position() - before != t.bytes()) {
+                    throw new IOException(t.key() + ": wrote " + (out.position() - before) + " bytes, not " + t.bytes());
+                }
             }
         }
+    }
+
+    /** Writes all of {@code b}. */
+    public static void writeFully(java.nio.channels.WritableByteChannel out, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+
+    /** Writes the tensors in order; String extras go to {@code __metadata__}, other extras are dropped. */
+    public static void write(Path file, StateDict weights) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        weights.extras().forEach((k, v) -> {
+            if (v instanceof String s) {
+                meta.put(k, s);
+            }
+        });
+        List<Source> sources = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : weights.asMap().entrySet()) {
+            Tensor t = e.getValue();
+            sources.add(new Source(e.getKey(), t.dtype(), t.shape(), t.data().remaining(), out -> writeFully(out, t.data())));
+        }
+        write(file, meta, sources);
     }
 }

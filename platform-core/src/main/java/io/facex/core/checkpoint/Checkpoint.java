@@ -2,10 +2,11 @@ package io.facex.core.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.facex.weights.DType;
 import io.facex.weights.Safetensors;
-import io.facex.weights.StateDict;
-import io.facex.weights.Tensor;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,19 +56,19 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** Written through the weights module's safetensors writer to a hidden file, synced, then renamed. */
+    /**
+     * Written through the weights module's safetensors writer to a hidden file, synced, then renamed. Each
+     * array streams out in row blocks of a few MB, so a million-class head (2 GB, and as much again of
+     * momentum) needs no Java heap.
+     */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> meta) throws IOException {
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Safetensors.Source> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            NDArray a = e.getValue();
-            // Counters (Partial FC's drawn passes) stay exact as int64; everything else is float32.
-            out.put(e.getKey(), a.getDataType() == ai.djl.ndarray.types.DataType.INT64
-                    ? Tensor.ofLongs(a.toLongArray(), a.getShape().getShape())
-                    : Tensor.ofFloats(a.toFloatArray(), a.getShape().getShape()));
+            out.add(source(e.getKey(), e.getValue()));
         }
         Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
         try {
-            Safetensors.write(tmp, new StateDict(file.getFileName().toString(), out, new LinkedHashMap<>(meta)));
+            Safetensors.write(tmp, meta, out);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -77,17 +80,56 @@ public final class Checkpoint {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Reads a checkpoint with the weights module's validating safetensors reader. */
+    /** Bytes per block when an array streams to or from a file. */
+    private static final long BLOCK = 16L << 20;
+
+    /** Counters (Partial FC's drawn passes) stay exact as int64; everything else is float32. */
+    private static Safetensors.Source source(String key, NDArray a) {
+        boolean int64 = a.getDataType() == DataType.INT64;
+        NDArray values = int64 || a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+        DType dtype = int64 ? DType.INT64 : DType.FLOAT32;
+        long[] shape = values.getShape().getShape();
+        long bytes = values.size() * dtype.byteSize();
+        return new Safetensors.Source(key, dtype, shape, bytes, out -> {
+            long rows = shape.length == 0 ? 1 : shape[0];
+            long rowBytes = rows == 0 ? bytes : bytes / rows;
+            long step = Math.max(1, BLOCK / Math.max(1, rowBytes));
+            if (shape.length == 0 || step >= rows) {
+                Safetensors.writeFully(out, values.toByteBuffer());
+                return;
+            }
+            for (long r = 0; r < rows; r += step) {
+                try (NDArray block = values.get(new NDIndex(r + ":" + Math.min(rows, r + step)))) {
+                    Safetensors.writeFully(out, block.toByteBuffer());
+                }
+            }
+        });
+    }
+
+    /**
+     * Reads a checkpoint with the weights module's validating safetensors reader, one array at a time
+     * from the mapped file into native memory (never a Java array, which could not hold 2 GB anyway).
+     */
     public static Loaded read(Path file, NDManager manager) throws IOException {
-        StateDict sd = Safetensors.read(file);
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (String key : sd.keys()) {
-            Tensor t = sd.get(key);
-            tensors.put(key, t.dtype() == io.facex.weights.DType.INT64
-                    ? manager.create(t.toLongArray(), new Shape(t.shape()))
-                    : manager.create(t.toFloatArray(), new Shape(t.shape())));
+        try (Safetensors.Mapped f = Safetensors.map(file)) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            for (String key : f.keys()) {
+                DType dtype = f.dtype(key);
+                Shape shape = new Shape(f.shape(key));
+                NDArray a;
+                if (dtype == DType.INT64 || dtype == DType.FLOAT32) {
+                    // created over the mapping, then copied: the mapping is read-only and goes with the file
+                    try (NDArray mapped = manager.create(f.bytes(key), shape,
+                            dtype == DType.INT64 ? DataType.INT64 : DataType.FLOAT32)) {
+                        a = mapped.duplicate();
+                    }
+                } else {
+                    throw new IOException(file + ": tensor '" + key + "' is " + dtype + "; checkpoints hold F32 and I64");
+                }
+                tensors.put(key, a);
+            }
+            return new Loaded(tensors, new LinkedHashMap<>(f.metadata()));
         }
-        return new Loaded(tensors, meta(sd));
     }
 
     /**
@@ -102,9 +144,4 @@ public final class Checkpoint {
                 meta.get(HEAD), meta.getOrDefault(HEAD_CONFIG, "{}")));
     }
 
-    private static Map<String, String> meta(StateDict sd) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        sd.extras().forEach((k, v) -> meta.put(k, String.valueOf(v)));
-        return meta;
-    }
 }

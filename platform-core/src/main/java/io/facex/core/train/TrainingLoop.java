@@ -100,7 +100,7 @@ public final class TrainingLoop {
                     throw new IOException(file + ": " + e.getKey() + " has shape " + v.getShape() + " but the model has "
                             + target.getShape() + " (was it written for another backbone, head or num_class?)");
                 }
-                target.set(v.toFloatArray());
+                target.set(v.toByteBuffer()); // native to native: no Java array of the head's size
             }
             if (missing.length() > 0) {
                 throw new IOException(file + ": missing tensors:" + missing);
