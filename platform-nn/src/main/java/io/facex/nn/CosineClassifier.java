@@ -145,6 +145,11 @@ public abstract class CosineClassifier extends AbstractBlock {
             throw new IllegalArgumentException("this head cannot sample classes (its rule needs every class)");
         }
         sampler = rate < 1 ? new ClassSampler(numClass, rate, seed) : null;
+        // While sampling, the whole matrix is outside autograd: the optimizer's dense step must skip it
+        // (DJL would hand it a zero gradient of the matrix's size, and weight decay would move every class).
+        if (weight.isInitialized()) {
+            weight.getArray().setRequiresGradient(sampler == null);
+        }
     }
 
     /** The sampler's position (passes drawn so far), for checkpoints; -1 when not sampling. */

@@ -44,7 +44,7 @@ public final class TorchSgd {
         for (Pair<String, Parameter> p : params) {
             Parameter param = p.getValue();
             NDArray leaf = param.getArray();
-            // A parameter the pass did not use has no gradient; PyTorch skips it too (grad None).
+            // A leaf set aside from autograd (Partial FC's whole class matrix) is updated elsewhere.
             if (!param.requiresGradient() || !leaf.hasGradient()) {
                 continue;
             }
