@@ -41,6 +41,14 @@ public final class CommandLine {
     }
 
     public static Parsed parse(List<String> args) {
+        return parse(args, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #parse(List)}, with one-letter names for a command's most used options ({@code -H NAME}
+     * for the head, ...): each maps to the option's full name.
+     */
+    public static Parsed parse(List<String> args, java.util.Map<String, String> shortNames) {
         ObjectNode options = Configs.yaml().createObjectNode();
         Path config = null;
         boolean help = false;
@@ -60,6 +68,14 @@ public final class CommandLine {
             }
             if (a.equals("-r")) {
                 set(options, "resume", "true");
+                continue;
+            }
+            if (shortNames.containsKey(a)) {
+                if (i + 1 >= args.size()) {
+                    throw new ConfigException(null, 0, "", "command line: " + a + " expects a value (--"
+                            + shortNames.get(a) + ")");
+                }
+                set(options, shortNames.get(a), args.get(++i));
                 continue;
             }
             if (!a.startsWith("--") || a.length() == 2) {

@@ -94,13 +94,15 @@ public final class Checkpoint {
             long rows = shape.length == 0 ? 1 : shape[0];
             long rowBytes = rows == 0 ? bytes : bytes / rows;
             long step = Math.max(1, BLOCK / Math.max(1, rowBytes));
+            // toByteBuffer(true) views the tensor's own memory: a copy per block would sit in direct
+            // memory until the next garbage collection, gigabytes for a large head.
             if (shape.length == 0 || step >= rows) {
-                Safetensors.writeFully(out, values.toByteBuffer());
+                Safetensors.writeFully(out, values.toByteBuffer(true));
                 return;
             }
             for (long r = 0; r < rows; r += step) {
                 try (NDArray block = values.get(new NDIndex(r + ":" + Math.min(rows, r + step)))) {
-                    Safetensors.writeFully(out, block.toByteBuffer());
+                    Safetensors.writeFully(out, block.toByteBuffer(true));
                 }
             }
         });

@@ -18,6 +18,7 @@ import org.apache.felix.service.command.Parameter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,10 @@ import java.util.Optional;
 public final class FacexCommands {
 
     /** The functions registered in the {@code facex} scope; only commands that work are listed. */
+    /** One-letter options: -B backbone, -H head, -m training mode. */
+    private static final Map<String, String> SHORT_TRAIN = Map.of("-B", "backbone_type", "-H", "head_type", "-m", "mode");
+    private static final Map<String, String> SHORT_BENCH = Map.of("-B", "backbone", "-H", "head", "-m", "mode");
+
     public static final String[] FUNCTIONS = {"list", "info", "train", "trainlist", "bench", "embed", "eval"};
 
     private final PluginRegistry registry;
@@ -82,10 +87,12 @@ public final class FacexCommands {
     @Descriptor("Train a face recognition model. Options are FaceX-Zoo train.py's (--data_root, --train_file, "
             + "--backbone_type, --head_type, --mode, --lr, --epoches, --step, --batch_size, --out_dir, --resume, ...) plus "
             + "every option of the chosen training mode; --set backbone.KEY=VALUE / --set head.KEY=VALUE set the backbone's "
-            + "and head's; -c FILE reads any of them from YAML/JSON (the command line wins). 'train --help' lists them all")
+            + "and head's; -B, -H and -m are short for --backbone_type, --head_type and --mode; --sample_rate R scores R of the "
+            + "classes per step (Partial FC) for 100,000+ identities; -c FILE reads any of them from YAML/JSON (the command "
+            + "line wins). 'train --help' lists them all")
     public void train(@Descriptor("options: --name value, --name=value, --flag, --set [section.]key=value, -c FILE, --help")
                       String... args) throws Exception {
-        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
+        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args), SHORT_TRAIN);
         p.requireNoPositional();
         io.facex.core.train.TrainCommand cmd = new io.facex.core.train.TrainCommand(registry,
                 io.facex.core.train.TrainCommand.LISTS);
@@ -113,10 +120,11 @@ public final class FacexCommands {
 
     @Descriptor("Measure throughput with a benchmark: 'bench NAME [--option value ...]' prints one line naming the figure "
             + "and its unit (median of several runs after warm-up, with peak memory and the CPU other processes took); "
-            + "'bench' alone lists the benchmarks (train, infer, loader, extract, tenfold, search, ...) with their options")
+            + "'bench' alone lists the benchmarks (train, infer, loader, extract, tenfold, search, ...) with their options; "
+            + "-B, -H and -m are short for --backbone, --head and --mode")
     public void bench(@Descriptor("NAME, then its options: --name value, --name=value, --set key=value; NAME --help lists them")
                       String... args) throws Exception {
-        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args));
+        io.facex.core.config.CommandLine.Parsed p = io.facex.core.config.CommandLine.parse(java.util.Arrays.asList(args), SHORT_BENCH);
         List<PluginInfo> all = registry.list().stream().filter(i -> i.kind().equals(PluginKind.BENCHMARK)).toList();
         if (p.positional().isEmpty()) {
             Table t = new Table("benchmark", "measures", "options (defaults)", "bundle");

@@ -32,6 +32,18 @@ class CommandLineTest {
     }
 
     @Test
+    void oneLetterNamesStandForTheCommandsOptions() {
+        CommandLine.Parsed p = CommandLine.parse(List.of("train", "-H", "ArcFace", "-m", "semi-siamese", "--batch", "64"),
+                java.util.Map.of("-H", "head", "-m", "mode"));
+        assertEquals(List.of("train"), p.positional());
+        assertEquals("ArcFace", p.options().get("head").asText());
+        assertEquals("semi-siamese", p.options().get("mode").asText());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> CommandLine.parse(List.of("-H"), java.util.Map.of("-H", "head")));
+        assertTrue(e.getMessage().contains("-H expects a value (--head)"), e.getMessage());
+    }
+
+    @Test
     void malformedArgumentsAreNamed() {
         CommandLine.Parsed p = CommandLine.parse(List.of("--lr", "0.1", "fast"));
         assertEquals(List.of("fast"), p.positional());
