@@ -3,6 +3,7 @@ package io.facex.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -316,20 +317,30 @@ public abstract class CosineClassifier extends AbstractBlock {
     /**
      * The additive angular margin on cosines, cos(θ + m) = c·cos m − √(1 − c²)·sin m, as FaceX-Zoo's
      * ArcFace and MV-Softmax (arc form) compute it. Valid for θ + m ≤ π; callers choose the fallback.
+     * Where FaceX-Zoo gets NaN — c at or past ±1, where the square root's slope is infinite (or, unclamped,
+     * its argument negative) — the result is ±cos m, the value at θ = 0 or π, with the clamp's gradient;
+     * everywhere else value and gradient are FaceX-Zoo's.
      */
     public static NDArray arcMargin(NDArray c, double m) {
-        NDArray sin = c.square().neg().add(1f).sqrt();
-        return c.mul((float) Math.cos(m)).sub(sin.mul((float) Math.sin(m)));
+        return arcMargin(c, (float) Math.cos(m), (float) Math.sin(m), null);
     }
 
     /**
      * {@link #arcMargin(NDArray, double)} with a margin per row: {@code m} (B, 1) broadcasts over the
-     * columns of {@code c}. No gradient flows into {@code m}.
+     * columns of {@code c}; the gradient reaches {@code m} when it has one (MagFace's margin depends on
+     * the feature's magnitude).
      */
     public static NDArray arcMargin(NDArray c, NDArray m) {
-        NDArray fixed = m.stopGradient();
-        NDArray sin = c.square().neg().add(1f).sqrt();
-        return c.mul(fixed.cos()).sub(sin.mul(fixed.sin()));
+        return arcMargin(c, 0f, 0f, m);
+    }
+
+    private static NDArray arcMargin(NDArray c, float cosM, float sinM, NDArray m) {
+        NDArray interior = c.abs().lt(1f);
+        NDArray safe = NDArrays.where(interior, c, c.zerosLike());
+        NDArray sin = safe.square().neg().add(1f).sqrt();
+        NDArray inside = m == null ? c.mul(cosM).sub(sin.mul(sinM)) : c.mul(m.cos()).sub(sin.mul(m.sin()));
+        NDArray edge = m == null ? c.clip(-1f, 1f).mul(cosM) : c.clip(-1f, 1f).mul(m.cos());
+        return NDArrays.where(interior, inside, edge);
     }
 
     /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */

@@ -243,6 +243,47 @@ public abstract class HeadContract<C> extends PluginContract<C> {
     }
 
     /**
+     * Faces lying exactly on their class vectors (target cosine 1, or a rounding error past it), where
+     * the square root and arccosine of the margin rules have infinite slope: FaceX-Zoo gets NaN there;
+     * a head here must give a finite loss and finite gradients, or one such face would poison a step.
+     */
+    @Test
+    public void facesOnTheirClassVectorsGiveFiniteGradients() {
+        HeadSize size = new HeadSize(8, 5);
+        Block b = head.build(testConfig(), size);
+        org.junit.jupiter.api.Assumptions.assumeTrue(b instanceof CosineClassifier, "not a cosine classifier");
+        CosineClassifier cc = (CosineClassifier) b;
+        try (NDManager m = NDManager.newBaseManager()) {
+            long[] y = {0, 1, 2, 3, 4, 0, 1, 2};
+            NDArray labels = m.create(y);
+            b.initialize(m, DataType.FLOAT32, new Shape(y.length, 8), labels.getShape());
+            NDArray w = cc.classMatrix().getArray();
+            NDArray vectors = cc.classesFirst() ? w.get(labels) : w.transpose().get(labels);
+            // magnitudes from 1 to 200 (MagFace clamps them to [10, 110]), some rounding past cos = 1
+            float[] scale = {1, 3, 7, 10, 30, 60, 110, 200};
+            NDArray x = vectors.mul(m.create(scale, new Shape(y.length, 1))).duplicate();
+            x.setRequiresGradient(true);
+            float loss;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDList out = b.forward(new ParameterStore(m, false), new NDList(x, labels), true);
+                NDArray l = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(out.get(0)));
+                if (out.size() > 1) {
+                    l = l.add(out.get(1).mean());
+                }
+                loss = l.getFloat();
+                gc.backward(l);
+            }
+            assertTrue(Float.isFinite(loss), head.name() + ": loss " + loss);
+            for (float v : x.getGradient().toFloatArray()) {
+                assertTrue(Float.isFinite(v), head.name() + ": a feature gradient is not finite");
+            }
+            for (float v : w.getGradient().toFloatArray()) {
+                assertTrue(Float.isFinite(v), head.name() + ": a class-vector gradient is not finite");
+            }
+        }
+    }
+
+    /**
      * Partial FC: a sampled training pass scores every class of the batch and others up to the rate, gives
      * each row's target column among them, and one SGD step moves only the drawn classes' vectors.
      */

@@ -95,13 +95,12 @@ public final class MagFace extends AbstractPlugin<MagFace.Config> implements Hea
         @Override
         protected NDArray logits(Cosines pass) {
             NDArray a = magnitude(pass);
-            // m(a) is not detached in FaceX-Zoo: the margin's gradient reaches the magnitude, so
-            // CosineClassifier.arcMargin(c, NDArray), which stops it, does not fit here
+            // m(a) is not detached in FaceX-Zoo: the margin's gradient reaches the magnitude
             NDArray m = a.sub((float) c.lA()).mul((float) ((c.uMargin() - c.lMargin()) / (c.uA() - c.lA())))
                     .add((float) c.lMargin());
             NDArray all = pass.cos().clip(-1f, 1f);
             NDArray g = pass.gt().clip(-1f, 1f);
-            NDArray phi = g.mul(m.cos()).sub(g.square().neg().add(1f).sqrt().mul(m.sin()));
+            NDArray phi = arcMargin(g, m);
             // θ + m(a) ≤ π, a threshold per row; the mask carries no gradient
             NDArray inRange = g.gt(m.neg().add((float) Math.PI).cos()).toType(g.getDataType(), false);
             NDArray fallback = g.sub((float) c.marginAm());
