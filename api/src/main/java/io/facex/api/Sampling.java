@@ -8,7 +8,8 @@ public enum Sampling {
 
     /**
      * Every identity once, shuffled, as two different images of it (one image twice when it has only
-     * one), FaceX-Zoo's semi-siamese data set. Batches carry both views; labels are the identities.
+     * one), FaceX-Zoo's semi-siamese data set. Batches carry both views; labels are the identities. Only
+     * whole batches are served (FaceX-Zoo's {@code drop_last}): the prototype queue moves by the batch size.
      */
     IDENTITY_PAIRS
 }

@@ -28,10 +28,29 @@ public interface TrainingData {
      */
     Batches epoch(int epoch, int batchSize, int firstBatch);
 
+    /**
+     * As {@link #epoch(int, int, int)}, leaving out the identities in {@code excluded}
+     * ({@link TrainingStep#excludedIdentities()}); the data of an epoch with exclusions is drawn from
+     * the remaining identities in the same seeded way.
+     *
+     * @throws UnsupportedOperationException when this data cannot leave identities out
+     */
+    default Batches epoch(int epoch, int batchSize, int firstBatch, java.util.Set<Long> excluded) {
+        if (!excluded.isEmpty()) {
+            throw new UnsupportedOperationException("this training data cannot leave identities out");
+        }
+        return epoch(epoch, batchSize, firstBatch);
+    }
+
     /** An epoch's batches; close it when done. */
     interface Batches extends Iterator<Batch>, AutoCloseable {
         @Override
         void close();
+
+        /** Batches in this epoch, counted from its first (not from a resume point); -1 when unknown. */
+        default int count() {
+            return -1;
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.facex.api;
 import ai.djl.ndarray.NDArray;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A training mode's model and optimiser for one job, driven by the platform's training loop, which
@@ -36,6 +37,16 @@ public interface TrainingStep extends AutoCloseable {
      */
     default void restore(String key, NDArray saved) {
         throw new IllegalArgumentException("unexpected array '" + key + "' in the checkpoint");
+    }
+
+    /**
+     * Identities epoch {@code epoch} must not draw: semi-siamese training leaves out those whose features
+     * are in its prototype queue, as FaceX-Zoo rebuilds its data set each epoch. Asked at the start of
+     * every epoch, and again when a job resumes inside one (after its state is restored): the answer for
+     * an epoch must then be the same, so it must follow from {@link #state()}.
+     */
+    default Set<Long> excludedIdentities(int epoch) {
+        return Set.of();
     }
 
     /** Releases the job's arrays. */

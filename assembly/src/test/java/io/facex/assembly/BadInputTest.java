@@ -377,6 +377,12 @@ class BadInputTest {
                 }),
                 DynamicTest.dynamicTest("train: a missing conf file", () ->
                         expect("train -c " + home.resolve("nowhere.yaml"), 1, home.resolve("nowhere.yaml").toString())),
+                DynamicTest.dynamicTest("train: a sample rate outside (0, 1]", () ->
+                        expect(train(faces.trainList(), home.resolve("rate")) + " --sample_rate 1.5", 1,
+                                "sample_rate: must be in (0, 1]")),
+                DynamicTest.dynamicTest("train: sampling classes with a head that cannot", () ->
+                        expect(train(faces.trainList(), home.resolve("adacos")) + " -H AdaCos --sample_rate 0.5", 1,
+                                "sample_rate: AdaCos: this head cannot sample classes")),
                 DynamicTest.dynamicTest("info: a config with a wrong key", () -> {
                     Path conf = Files.writeString(home.resolve("backbone_conf.yaml"), "MobileFaceNet:\n  feat_dim: 512\n  out_hh: 7\n");
                     expect("info -c " + conf + " MobileFaceNet", 1, conf + ":3: MobileFaceNet.out_hh: unknown key");

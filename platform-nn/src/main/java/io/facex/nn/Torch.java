@@ -74,9 +74,38 @@ public final class Torch {
         return ai.djl.nn.Activation.sigmoidBlock();
     }
 
-    /** {@code nn.Dropout(p)}: identity at inference, as in eval mode. */
+    /** {@code nn.Dropout(p)}: identity at inference, as in eval mode, and inside {@link #withoutDropout}. */
     public static Block dropout(double p) {
-        return ai.djl.nn.norm.Dropout.builder().optRate((float) p).build();
+        float rate = (float) p;
+        return new ai.djl.nn.AbstractBlock() {
+            @Override
+            protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in,
+                                                            boolean training, ai.djl.util.PairList<String, Object> params) {
+                return training && !NO_DROPOUT.get() ? ai.djl.nn.norm.Dropout.dropout(in.singletonOrThrow(), rate, true) : in;
+            }
+
+            @Override
+            public Shape[] getOutputShapes(Shape[] inputShapes) {
+                return inputShapes;
+            }
+        };
+    }
+
+    private static final ThreadLocal<Boolean> NO_DROPOUT = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Runs a training-mode forward pass with every {@link #dropout} block as in eval mode while batch norm
+     * keeps training: FaceX-Zoo's semi-siamese gallery network ({@code gallery.eval()}, then every
+     * BatchNorm back to {@code train()}).
+     */
+    public static <T> T withoutDropout(java.util.function.Supplier<T> pass) {
+        boolean before = NO_DROPOUT.get();
+        NO_DROPOUT.set(true);
+        try {
+            return pass.get();
+        } finally {
+            NO_DROPOUT.set(before);
+        }
     }
 
     /** {@code nn.MaxPool2d(kernel, stride, padding)}. */

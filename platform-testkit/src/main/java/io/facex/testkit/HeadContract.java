@@ -47,6 +47,15 @@ public abstract class HeadContract<C> extends PluginContract<C> {
         return 3;
     }
 
+    /**
+     * A training forward pass's inputs from a batch's features and labels: (features, labels) for the
+     * class heads; a head with its own protocol (SST's prototype head: both views from both networks)
+     * builds its inputs from them.
+     */
+    protected NDList forwardInputs(NDArray features, NDArray labels) {
+        return new NDList(features, labels);
+    }
+
     @Test
     public void isSizedByThePlatformAndGivesOneRowOfLogitsPerFace() {
         C c = testConfig();
@@ -60,9 +69,9 @@ public abstract class HeadContract<C> extends PluginContract<C> {
                 labels[i] = size.numClasses() > 0 ? i % size.numClasses() : 0;
             }
             NDArray features = m.randomNormal(new Shape(n, size.featureDim()));
-            NDList out = block.forward(new ParameterStore(m, false), new NDList(features, m.create(labels)), true);
-            assertTrue(out.size() == 1 || out.size() == 2, head.name() + ": the head returns (logits) or (logits, extraLoss), got "
-                    + out.size() + " arrays");
+            NDList out = block.forward(new ParameterStore(m, false), forwardInputs(features, m.create(labels)), true);
+            assertTrue(out.size() >= 1 && out.size() <= 3, head.name() + ": the head returns (logits), (logits, extraLoss) "
+                    + "or (logits, extraLoss, targets), got " + out.size() + " arrays");
             Shape logits = out.get(0).getShape();
             if (head.needsClassCount()) {
                 assertEquals(new Shape(n, size.numClasses()), logits, head.name() + " built at " + size);

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * a shuffled order, as two different images of it (the same image twice when it has one), each with its
  * own augmentation. Which images, and in which order, is fixed by (seed, epoch), so a resumed job sees
  * the same pairs. The two views are read by two loaders over lists built for the epoch, so batch k of
- * each holds the same identities.
+ * each holds the same identities. Only whole batches are served ({@code drop_last}), and an epoch may
+ * leave out identities (those in semi-siamese training's prototype queue).
  */
 final class IdentityPairs implements TrainingData, AutoCloseable {
 
@@ -69,9 +70,23 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
         return list.numClasses();
     }
 
+    /** Whole batches only: the last, partial one is dropped, as FaceX-Zoo's SST loader does. */
+    @Override
+    public int batchesPerEpoch(int batchSize) {
+        return size() / batchSize;
+    }
+
     /** The two list indices of each identity in epoch {@code epoch}'s order. */
     int[][] pairs(int epoch) {
+        return pairs(epoch, java.util.Set.of());
+    }
+
+    /** As {@link #pairs(int)}, over the identities not in {@code excluded}. */
+    int[][] pairs(int epoch, java.util.Set<Long> excluded) {
         List<Integer> order = new ArrayList<>(labels);
+        if (!excluded.isEmpty()) {
+            order.removeIf(label -> excluded.contains((long) label));
+        }
         SplittableRandom r = Seeds.random(seed, ORDER_KEY, epoch);
         for (int i = order.size() - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
@@ -94,14 +109,25 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     }
 
     @Override
-    public synchronized Batches epoch(int epoch, int batchSize, int firstBatch) {
+    public Batches epoch(int epoch, int batchSize, int firstBatch) {
+        return epoch(epoch, batchSize, firstBatch, java.util.Set.of());
+    }
+
+    @Override
+    public synchronized Batches epoch(int epoch, int batchSize, int firstBatch, java.util.Set<Long> excluded) {
         closeLoaders();
-        int[][] pairs = pairs(epoch);
-        List<TrainList.Entry> a = new ArrayList<>(pairs.length);
-        List<TrainList.Entry> b = new ArrayList<>(pairs.length);
-        for (int[] p : pairs) {
-            a.add(list.get(p[0]));
-            b.add(list.get(p[1]));
+        int[][] pairs = pairs(epoch, excluded);
+        int batches = pairs.length / batchSize;
+        List<TrainList.Entry> a = new ArrayList<>(batches * batchSize);
+        List<TrainList.Entry> b = new ArrayList<>(batches * batchSize);
+        for (int k = 0; k < batches * batchSize; k++) {
+            a.add(list.get(pairs[k][0]));
+            b.add(list.get(pairs[k][1]));
+        }
+        if (a.isEmpty()) {
+            throw new IllegalArgumentException(pairs.length + " identities" + (excluded.isEmpty() ? "" : " outside the "
+                    + excluded.size() + " left out this epoch") + " cannot fill one batch of " + batchSize
+                    + ": lower --batch_size");
         }
         first = loader(list.subset(a), batchSize, Seeds.mix(seed, epoch));
         second = loader(list.subset(b), batchSize, Seeds.mix(seed, SECOND_VIEW_KEY, epoch));
@@ -124,6 +150,11 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
             public void close() {
                 ea.close();
                 eb.close();
+            }
+
+            @Override
+            public int count() {
+                return batches;
             }
         };
     }

@@ -133,7 +133,8 @@ public final class TrainingLoop {
             for (Hook h : hooks) {
                 h.beforeEpoch(at);
             }
-            try (TrainingData.Batches batches = data.epoch(at.epoch, plan.batchSize(), firstBatch)) {
+            try (TrainingData.Batches batches = data.epoch(at.epoch, plan.batchSize(), firstBatch, step.excludedIdentities(at.epoch))) {
+                at.batchesPerEpoch = batches.count() >= 0 ? batches.count() : data.batchesPerEpoch(plan.batchSize());
                 for (at.batch = firstBatch; batches.hasNext(); at.batch++) {
                     TrainingData.Batch batch = batches.next();
                     if (batch.size() < MIN_BATCH) {

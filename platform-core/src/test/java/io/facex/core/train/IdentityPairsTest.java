@@ -42,15 +42,18 @@ class IdentityPairsTest {
                 Sampling.IDENTITY_PAIRS, Augmentation.none());
     }
 
+    /** Whole batches only (FaceX-Zoo's drop_last): 7 identities in batches of 3 are 2 batches, 6 identities. */
     @Test
     void anEpochVisitsEveryIdentityOnceAsTwoDifferentImages() throws Exception {
         TrainingData data = open(1);
         try (AutoCloseable c = (AutoCloseable) data) {
             assertEquals(7, data.size());
             assertEquals(7, data.numClasses());
-            assertEquals(3, data.batchesPerEpoch(3));
+            assertEquals(2, data.batchesPerEpoch(3));
+            assertEquals(7, data.batchesPerEpoch(1));
             Set<Long> seen = new HashSet<>();
-            try (TrainingData.Batches b = data.epoch(0, 3, 0)) {
+            try (TrainingData.Batches b = data.epoch(0, 1, 0)) {
+                assertEquals(7, b.count());
                 while (b.hasNext()) {
                     TrainingData.Batch batch = b.next();
                     assertNotNull(batch.secondImages(), "both views");
@@ -65,6 +68,35 @@ class IdentityPairsTest {
                 }
             }
             assertEquals(7, seen.size());
+            try (TrainingData.Batches b = data.epoch(0, 3, 0)) {
+                assertEquals(2, b.count());
+                int n = 0;
+                while (b.hasNext()) {
+                    assertEquals(3, b.next().size(), "only whole batches");
+                    n++;
+                }
+                assertEquals(2, n);
+            }
+        }
+    }
+
+    /** An epoch may leave identities out (semi-siamese training's queued ones); the rest are drawn as before. */
+    @Test
+    void anEpochLeavesOutTheIdentitiesItIsAskedTo() throws Exception {
+        TrainingData data = open(1);
+        try (AutoCloseable c = (AutoCloseable) data) {
+            Set<Long> seen = new HashSet<>();
+            try (TrainingData.Batches b = data.epoch(0, 1, 0, Set.of(0L, 4L))) {
+                assertEquals(5, b.count());
+                while (b.hasNext()) {
+                    seen.add(b.next().labels()[0]);
+                }
+            }
+            assertEquals(Set.of(1L, 2L, 3L, 5L, 6L), seen);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> data.epoch(0, 6, 0, Set.of(0L, 1L, 2L)));
+            assertTrue(e.getMessage().contains("4 identities outside the 3 left out this epoch cannot fill one batch of 6"),
+                    e.getMessage());
         }
     }
 

@@ -45,6 +45,10 @@ final class ConventionalStep implements TrainingStep {
         this.manager = ctx.manager();
         this.backbone = ctx.newBackbone();
         this.head = ctx.newHead();
+        if (head instanceof io.facex.nn.PrototypeQueue) {
+            throw new IllegalArgumentException("this head classifies against a queue of gallery features, which "
+                    + "semi-siamese training keeps: add --mode semi-siamese (-m semi-siamese)");
+        }
         this.params = TorchNames.checkpointKeys("backbone.", backbone);
         params.addAll(TorchNames.checkpointKeys("head.", head));
         this.sgd = new TorchSgd(manager, cfg.momentum(), cfg.weightDecay());
