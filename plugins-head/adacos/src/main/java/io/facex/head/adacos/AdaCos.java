@@ -7,13 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * AdaCos (Zhang et al., "AdaCos: Adaptively Scaling Cosine Logits for Effectively Learning Deep Face
@@ -25,10 +22,10 @@ import java.util.Optional;
  * <p>FaceX-Zoo keeps s as a plain attribute, so a reloaded model starts again from s₀ (spec §9.3); here
  * it is the non-trainable parameter {@code scale}, saved with the model so a resumed run goes on exactly.
  */
-public final class AdaCos extends AbstractPlugin<AdaCos.Config> implements Head<AdaCos.Config> {
+public final class AdaCos extends ClassHead<AdaCos.Config> {
 
     /** FaceX-Zoo's {@code head_conf.yaml} section: the sizes only, the scale is adaptive. */
-    public record Config(int featDim, int numClass) {
+    public record Config(int featDim, int numClass) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -38,18 +35,11 @@ public final class AdaCos extends AbstractPlugin<AdaCos.Config> implements Head<
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
+    protected void check(Config c) {
         if (c.numClass() < 3) {
             // s₀ = √2·ln(C − 1) is 0 for two classes, and then B_avg = 1 keeps it at 0 for ever
             throw new InvalidConfigException("num_class", "AdaCos needs at least 3 classes, got " + c.numClass());
         }
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

@@ -5,13 +5,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * AdaM-Softmax (Liu et al., "AdaptiveFace: Adaptive Margin and Sampling for Face Recognition", 2019) as
@@ -19,7 +15,7 @@ import java.util.Optional;
  * in [0, 1]; the clamped target cosine is lowered by its class's margin, all scaled by s; the second
  * output λ·(1 − mean(adam)) rewards larger margins and is added (as its mean) to the cross-entropy.
  */
-public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implements Head<AdamSoftmax.Config> {
+public final class AdamSoftmax extends ClassHead<AdamSoftmax.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -27,7 +23,7 @@ public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implem
      * @param scale s
      * @param lamda λ, the weight of the margin term (FaceX-Zoo's spelling)
      */
-    public record Config(int featDim, int numClass, double scale, double lamda) {
+    public record Config(int featDim, int numClass, double scale, double lamda) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -37,18 +33,9 @@ public final class AdamSoftmax extends AbstractPlugin<AdamSoftmax.Config> implem
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
+    protected void check(Config c) {
         CosineClassifier.validateScale("scale", c.scale());
-        if (!(c.lamda() >= 0) || Double.isInfinite(c.lamda())) {
-            throw new InvalidConfigException("lamda", "must be non-negative and finite, got " + c.lamda());
-        }
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+        nonNegative("lamda", c.lamda());
     }
 
     @Override

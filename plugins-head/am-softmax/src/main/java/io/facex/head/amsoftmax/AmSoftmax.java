@@ -2,19 +2,15 @@ package io.facex.head.amsoftmax;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * AM-Softmax (Wang et al., "Additive Margin Softmax for Face Verification", 2018) as FaceX-Zoo's
  * {@code head/AM_Softmax.py}: cosines clamped to [−1, 1], the target one lowered by m, all scaled by s.
  */
-public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements Head<AmSoftmax.Config> {
+public final class AmSoftmax extends ClassHead<AmSoftmax.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -22,7 +18,7 @@ public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements
      * @param margin m, subtracted from the target cosine
      * @param scale  s
      */
-    public record Config(int featDim, int numClass, double margin, double scale) {
+    public record Config(int featDim, int numClass, double margin, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -32,18 +28,9 @@ public final class AmSoftmax extends AbstractPlugin<AmSoftmax.Config> implements
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.margin() >= 0 && c.margin() <= 2)) {
-            throw new InvalidConfigException("margin", "must be in [0, 2] (a cosine margin), got " + c.margin());
-        }
+    protected void check(Config c) {
+        inRange("margin", c.margin(), 2, true);
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

@@ -2,20 +2,16 @@ package io.facex.head.arcface;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * ArcFace (Deng et al., "ArcFace: Additive Angular Margin Loss for Deep Face Recognition", CVPR 2019) as
  * FaceX-Zoo's {@code head/ArcFace.py}: cosines clamped to [−1, 1], the target moved to cos(θ + m) while
  * θ + m ≤ π and to cos θ − margin_am beyond, all scaled by s.
  */
-public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Head<ArcFace.Config> {
+public final class ArcFace extends ClassHead<ArcFace.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -24,7 +20,7 @@ public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Hea
      * @param marginAm  the additive cosine margin used instead where θ + m would pass π
      * @param scale     s
      */
-    public record Config(int featDim, int numClass, double marginArc, double marginAm, double scale) {
+    public record Config(int featDim, int numClass, double marginArc, double marginAm, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -34,21 +30,10 @@ public final class ArcFace extends AbstractPlugin<ArcFace.Config> implements Hea
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.marginArc() >= 0 && c.marginArc() < Math.PI)) {
-            throw new InvalidConfigException("margin_arc", "must be in [0, π), got " + c.marginArc());
-        }
-        if (!(c.marginAm() >= 0 && c.marginAm() < 2)) {
-            throw new InvalidConfigException("margin_am", "must be in [0, 2), got " + c.marginAm());
-        }
+    protected void check(Config c) {
+        angle("margin_arc", c.marginArc());
+        inRange("margin_am", c.marginAm(), 2, false);
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

@@ -4,13 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Block;
 import ai.djl.training.initializer.UniformInitializer;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * ArcNegFace (Liu et al., "Towards Flops-constrained Face Recognition", ICCV workshops 2019) as FaceX-Zoo's
@@ -18,7 +14,7 @@ import java.util.Optional;
  * θ + m = π, and every other cosine c re-weighted to t·c + t − 1 with t = α·exp(−(c − a)²/σ), α = 1.2,
  * σ = 2, all scaled by s. Cosines are not clamped; the class matrix holds one class per row.
  */
-public final class ArcNegFace extends AbstractPlugin<ArcNegFace.Config> implements Head<ArcNegFace.Config> {
+public final class ArcNegFace extends ClassHead<ArcNegFace.Config> {
 
     /** FaceX-Zoo fixes these in the constructor, not in head_conf.yaml. */
     static final float ALPHA = 1.2f;
@@ -30,7 +26,7 @@ public final class ArcNegFace extends AbstractPlugin<ArcNegFace.Config> implemen
      * @param margin m, the additive angular margin
      * @param scale  s
      */
-    public record Config(int featDim, int numClass, double margin, double scale) {
+    public record Config(int featDim, int numClass, double margin, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -40,18 +36,9 @@ public final class ArcNegFace extends AbstractPlugin<ArcNegFace.Config> implemen
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
-            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
-        }
+    protected void check(Config c) {
+        angle("margin", c.margin());
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

@@ -2,13 +2,9 @@ package io.facex.head.circleloss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * Circle loss (Sun et al., "Circle Loss: A Unified Perspective of Pair Similarity Optimization", CVPR
@@ -16,7 +12,7 @@ import java.util.Optional;
  * [−1, 1]; the target becomes α_p(c − (1 − m)), every other entry α_n(c − m), with the self-paced weights
  * α_p = max(1 + m − c, 0) and α_n = max(c + m, 0) taken as constants (no gradient); all scaled by γ.
  */
-public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implements Head<CircleLoss.Config> {
+public final class CircleLoss extends ClassHead<CircleLoss.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -24,7 +20,7 @@ public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implemen
      * @param margin m, the relaxation: optima 1 + m and −m, decision margins 1 − m and m
      * @param gamma  γ, the scale
      */
-    public record Config(int featDim, int numClass, double margin, double gamma) {
+    public record Config(int featDim, int numClass, double margin, double gamma) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -34,18 +30,9 @@ public final class CircleLoss extends AbstractPlugin<CircleLoss.Config> implemen
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.margin() >= 0 && c.margin() <= 1)) {
-            throw new InvalidConfigException("margin", "must be in [0, 1], got " + c.margin());
-        }
+    protected void check(Config c) {
+        inRange("margin", c.margin(), 1, true);
         CosineClassifier.validateScale("gamma", c.gamma());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

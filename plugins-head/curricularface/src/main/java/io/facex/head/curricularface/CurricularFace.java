@@ -6,13 +6,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * CurricularFace (Huang et al., "CurricularFace: Adaptive Curriculum Learning Loss for Deep Face
@@ -20,8 +16,7 @@ import java.util.Optional;
  * cos θ − m·sin(π − m) beyond θ + m = π), and every cosine above cos(θ_y + m) re-weighted to c·(t + c),
  * where t is a running mean of the target cosines kept as the non-trainable parameter {@code t}.
  */
-public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
-        implements Head<CurricularFace.Config> {
+public final class CurricularFace extends ClassHead<CurricularFace.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -29,7 +24,7 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
      * @param margin m, the additive angular margin
      * @param scale  s
      */
-    public record Config(int featDim, int numClass, double margin, double scale) {
+    public record Config(int featDim, int numClass, double margin, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -39,18 +34,9 @@ public final class CurricularFace extends AbstractPlugin<CurricularFace.Config>
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
-            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
-        }
+    protected void check(Config c) {
+        angle("margin", c.margin());
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

@@ -3,13 +3,10 @@ package io.facex.head.magface;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * MagFace (Meng et al., "MagFace: A Universal Representation for Face Recognition and Quality Assessment",
@@ -17,7 +14,7 @@ import java.util.Optional;
  * magnitude a = clamp(‖f‖, l_a, u_a), m(a) linear from l_margin to u_margin; the second output λ·g(a) =
  * λ·(a/u_a² + 1/a) per face pulls a up, and is added (as its mean) to the cross-entropy.
  */
-public final class MagFace extends AbstractPlugin<MagFace.Config> implements Head<MagFace.Config> {
+public final class MagFace extends ClassHead<MagFace.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -31,7 +28,7 @@ public final class MagFace extends AbstractPlugin<MagFace.Config> implements Hea
      * @param lamda    λ, the weight of the magnitude term g (FaceX-Zoo's spelling)
      */
     public record Config(int featDim, int numClass, double marginAm, double scale, double lA, double uA,
-                         double lMargin, double uMargin, double lamda) {
+                         double lMargin, double uMargin, double lamda) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -41,11 +38,8 @@ public final class MagFace extends AbstractPlugin<MagFace.Config> implements Hea
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.marginAm() >= 0 && c.marginAm() < 2)) {
-            throw new InvalidConfigException("margin_am", "must be in [0, 2), got " + c.marginAm());
-        }
+    protected void check(Config c) {
+        inRange("margin_am", c.marginAm(), 2, false);
         CosineClassifier.validateScale("scale", c.scale());
         // g has 1/a, so a must stay away from 0
         if (!(c.lA() > 0) || Double.isInfinite(c.lA())) {
@@ -55,21 +49,9 @@ public final class MagFace extends AbstractPlugin<MagFace.Config> implements Hea
         if (!(c.uA() > c.lA()) || Double.isInfinite(c.uA())) {
             throw new InvalidConfigException("u_a", "must be finite and above l_a (" + c.lA() + "), got " + c.uA());
         }
-        if (!(c.lMargin() >= 0 && c.lMargin() < Math.PI)) {
-            throw new InvalidConfigException("l_margin", "must be in [0, π), got " + c.lMargin());
-        }
-        if (!(c.uMargin() >= 0 && c.uMargin() < Math.PI)) {
-            throw new InvalidConfigException("u_margin", "must be in [0, π), got " + c.uMargin());
-        }
-        if (!(c.lamda() >= 0) || Double.isInfinite(c.lamda())) {
-            throw new InvalidConfigException("lamda", "must be non-negative and finite, got " + c.lamda());
-        }
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
+        angle("l_margin", c.lMargin());
+        angle("u_margin", c.uMargin());
+        nonNegative("lamda", c.lamda());
     }
 
     @Override

@@ -2,20 +2,17 @@ package io.facex.head.mvsoftmax;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * MV-Softmax (Wang et al., "Mis-classified Vector Guided Softmax Loss", AAAI 2020) as FaceX-Zoo's
  * {@code head/MV_Softmax.py}: a margin on the target (AM or ArcFace form) and the mis-classified
  * ("hard") non-target cosines re-weighted to w·cos + w − 1, all scaled by s.
  */
-public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements Head<MvSoftmax.Config> {
+public final class MvSoftmax extends ClassHead<MvSoftmax.Config> {
 
     /**
      * FaceX-Zoo's {@code head_conf.yaml} section.
@@ -25,7 +22,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
      * @param mvWeight w, the weight of mis-classified vectors (1.12)
      * @param scale    s
      */
-    public record Config(int featDim, int numClass, int isAm, double margin, double mvWeight, double scale) {
+    public record Config(int featDim, int numClass, int isAm, double margin, double mvWeight, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -35,8 +32,7 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
+    protected void check(Config c) {
         if (c.isAm() != 0 && c.isAm() != 1) {
             throw new InvalidConfigException("is_am", "must be 1 (AM form) or 0 (ArcFace form), got " + c.isAm());
         }
@@ -47,12 +43,6 @@ public final class MvSoftmax extends AbstractPlugin<MvSoftmax.Config> implements
             throw new InvalidConfigException("mv_weight", "must be ≥ 1, got " + c.mvWeight());
         }
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override

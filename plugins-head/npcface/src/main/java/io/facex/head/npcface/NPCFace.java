@@ -2,13 +2,9 @@ package io.facex.head.npcface;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
-import io.facex.api.AbstractPlugin;
-import io.facex.api.Head;
 import io.facex.api.HeadSize;
-import io.facex.api.InvalidConfigException;
+import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
-
-import java.util.Optional;
 
 /**
  * NPCFace (Zeng et al., "NPCFace: Negative-Positive Collaborative Training for Large-scale Face
@@ -17,7 +13,7 @@ import java.util.Optional;
  * cosine of the row's hard negatives, m' = m0 + m1·avg (applied while cos θ_y > 0); hard entries become
  * t·c + a; all scaled by s. The class matrix keeps FaceX-Zoo's name, {@code kernel}.
  */
-public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Head<NPCFace.Config> {
+public final class NPCFace extends ClassHead<NPCFace.Config> {
 
     /** FaceX-Zoo's fixed constants: base margin, margin slope, hard-negative scale and shift. */
     static final double M0 = 0.40;
@@ -31,7 +27,7 @@ public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Hea
      * @param margin m, the angular margin that sets the hard-negative threshold φ = cos(θ_y + m)
      * @param scale  s
      */
-    public record Config(int featDim, int numClass, double margin, double scale) {
+    public record Config(int featDim, int numClass, double margin, double scale) implements ClassHead.Sized {
     }
 
     /** FaceX-Zoo's head_conf.yaml values. */
@@ -41,18 +37,9 @@ public final class NPCFace extends AbstractPlugin<NPCFace.Config> implements Hea
     }
 
     @Override
-    public void validate(Config c) {
-        CosineClassifier.validateSize(c.featDim(), c.numClass());
-        if (!(c.margin() >= 0 && c.margin() < Math.PI)) {
-            throw new InvalidConfigException("margin", "must be in [0, π), got " + c.margin());
-        }
+    protected void check(Config c) {
+        angle("margin", c.margin());
         CosineClassifier.validateScale("scale", c.scale());
-    }
-
-    /** FaceX-Zoo's file states the sizes; the platform checks them against the backbone and the data. */
-    @Override
-    public Optional<HeadSize> declaredSize(Config c) {
-        return Optional.of(new HeadSize(c.featDim(), c.numClass()));
     }
 
     @Override
