@@ -38,13 +38,32 @@ public final class TorchNames {
         Set<String> torch = new HashSet<>();
         boolean unique = true;
         for (Pair<String, Parameter> p : ps) {
-            unique &= torch.add(toTorch(p.getKey()));
+            unique &= torch.add(toTorch(p.getKey(), p.getValue().getName()));
         }
         PairList<String, Parameter> out = new PairList<>();
         for (Pair<String, Parameter> p : ps) {
-            out.add(prefix + (unique ? toTorch(p.getKey()) : p.getKey()), p.getValue());
+            out.add(prefix + (unique ? toTorch(p.getKey(), p.getValue().getName()) : p.getKey()), p.getValue());
         }
         return out;
+    }
+
+    /**
+     * As {@link #toTorch(String)}, knowing the parameter's own name, which may itself hold {@code _}
+     * (SST's {@code label_list}): the path's last level is the name, not its last underscore.
+     */
+    public static String toTorch(String djlPath, String name) {
+        if (djlPath.equals(name)) {
+            return LEAF.getOrDefault(name, name);
+        }
+        if (!djlPath.endsWith("_" + name)) {
+            return toTorch(djlPath);
+        }
+        String parent = LEVEL.matcher(djlPath.substring(0, djlPath.length() - name.length() - 1)).replaceAll(".");
+        if (parent.startsWith(".")) {
+            parent = parent.substring(1);
+        }
+        String leaf = LEAF.getOrDefault(name, name);
+        return parent.isEmpty() ? leaf : parent + "." + leaf;
     }
 
     /**

@@ -23,6 +23,15 @@ class NnTest {
         assertEquals("linear.weight", TorchNames.toTorch("12linear_weight"));
     }
 
+    /** A parameter whose own name holds an underscore (SST's label_list) keeps it, given the name. */
+    @Test
+    void aParameterNameMayHoldAnUnderscore() {
+        assertEquals("label_list", TorchNames.toTorch("label_list", "label_list"));
+        assertEquals("head.label_list", TorchNames.toTorch("01head_label_list", "label_list"));
+        assertEquals("conv1.bn.weight", TorchNames.toTorch("01conv1_02bn_gamma", "gamma"));
+        assertEquals("conv_23.conv_dw.bn.running_var", TorchNames.toTorch("03conv_23_02conv_dw_02bn_runningVar", "runningVar"));
+    }
+
     /** EfficientNet's modules are private attributes: {@code _conv_stem}, {@code _blocks.0._bn1}. */
     @Test
     void torchNamesMayBeginWithAnUnderscore() {

@@ -121,7 +121,7 @@ public final class QuickStart {
     }
 
     /** LFW's protocol on the set's pairs, with features of the backbone (with weights or as initialised) or raw pixels. */
-    private <P, C> ProtocolResult.Score verify(TestProtocol<P> lfw, SyntheticFaces.Result faces, Backbone<C> backbone,
+    static <P, C> ProtocolResult.Score verify(TestProtocol<P> lfw, SyntheticFaces.Result faces, Backbone<C> backbone,
                                                Path weights, Path dir) throws IOException {
         P config = Configs.withOverrides(lfw, lfw.defaultConfig(), Map.of(
                 "pairs_file_path", faces.pairs().toString(), "cropped_face_folder", faces.testRoot().toString()));

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 public final class ToolCommands {
 
     /** The functions registered in the {@code facex} scope. */
-    public static final String[] FUNCTIONS = {"quickstart"};
+    public static final String[] FUNCTIONS = {"quickstart", "shallow"};
 
     private final Supplier<PluginRegistry> registry;
 
@@ -41,5 +41,27 @@ public final class ToolCommands {
                 nuisance >= 0 ? nuisance : d.nuisance(), e, d.batchSize(), lr > 0 ? lr : d.lr(),
                 !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)), seed, d.workers());
         new QuickStart(registry.get()).run(o, System.out, System.console() != null);
+    }
+
+    @Descriptor("Semi-siamese against conventional training on shallow data: synthetic faces with two images per "
+            + "identity, MobileFaceNet trained with MV-Softmax and with SST_Prototype (same epochs, batch and seed), "
+            + "both verified on held-out identities with LFW's 10-fold protocol")
+    public void shallow(
+            @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "shallow") String out,
+            @Descriptor("training identities (two images each)") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
+            @Descriptor("epochs") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs,
+            @Descriptor("learning rate") @Parameter(names = {"--lr"}, absentValue = "0") double lr,
+            @Descriptor("epochs after which lr drops tenfold, e.g. '4'") @Parameter(names = {"--step"}, absentValue = "") String step,
+            @Descriptor("batch size (identity pairs for semi-siamese)") @Parameter(names = {"--batch_size"}, absentValue = "0") int batch,
+            @Descriptor("the SST head's queue size (a multiple of the batch size)") @Parameter(names = {"--queue_size"}, absentValue = "0") int queue,
+            @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
+            @Descriptor("seed of the synthetic faces, the initialisation and the data order (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed)
+            throws Exception {
+        ShallowComparison.Options d = ShallowComparison.Options.defaults(Path.of(out));
+        ShallowComparison.Options o = new ShallowComparison.Options(d.out(), identities > 0 ? identities : d.identities(),
+                heldOut > 0 ? heldOut : d.heldOut(), d.pairsPerFold(), d.nuisance(), epochs > 0 ? epochs : d.epochs(),
+                batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : d.step(),
+                queue > 0 ? queue : d.queueSize(), d.side(), seed, d.workers());
+        new ShallowComparison(registry.get()).run(o, System.out, System.console() != null);
     }
 }
