@@ -29,4 +29,11 @@ public interface TrainingListener {
     /** The job is over (normally, stopped, or failed); flush files, draw plots. */
     default void finished(TrainingSummary summary) {
     }
+
+    /**
+     * The job's steps, re-estimated when an epoch turns out shorter than planned (semi-siamese training
+     * leaves out the identities in its queue), so that progress bars end at the end.
+     */
+    default void plannedSteps(long total) {
+    }
 }

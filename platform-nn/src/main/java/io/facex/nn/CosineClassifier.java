@@ -188,10 +188,10 @@ public abstract class CosineClassifier extends AbstractBlock {
             w = store.getValue(weight, features.getDevice(), training);
         }
         NDArray norms = features.norm(new int[] {1}, true);
-        NDArray x = features.div(norms.maximum(1e-12f));
+        NDArray x = features.div(norms.maximum(Scalars.of(1e-12f)));
         // Ops whose first operand is the parameter land in the model's manager: move them to the batch's.
         int axis = classesFirst ? 1 : 0;
-        NDArray wn = own(w.div(own(w.norm(new int[] {axis}, true), m).maximum(1e-12f)), m);
+        NDArray wn = own(w.div(own(w.norm(new int[] {axis}, true), m).maximum(Scalars.of(1e-12f))), m);
         NDArray cos = classesFirst ? x.matMul(wn.transpose()) : x.matMul(wn);
         Cosines c = new Cosines(features, norms, labels, targets, cos, store, training, d);
         NDList out = new NDList(logits(c));
@@ -338,14 +338,14 @@ public abstract class CosineClassifier extends AbstractBlock {
         NDArray interior = c.abs().lt(1f);
         NDArray safe = NDArrays.where(interior, c, c.zerosLike());
         NDArray sin = safe.square().neg().add(1f).sqrt();
-        NDArray inside = m == null ? c.mul(cosM).sub(sin.mul(sinM)) : c.mul(m.cos()).sub(sin.mul(m.sin()));
-        NDArray edge = m == null ? c.clip(-1f, 1f).mul(cosM) : c.clip(-1f, 1f).mul(m.cos());
+        NDArray inside = m == null ? c.mul(Scalars.of(cosM)).sub(sin.mul(Scalars.of(sinM))) : c.mul(m.cos()).sub(sin.mul(m.sin()));
+        NDArray edge = m == null ? c.clip(-1f, 1f).mul(Scalars.of(cosM)) : c.clip(-1f, 1f).mul(m.cos());
         return NDArrays.where(interior, inside, edge);
     }
 
     /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */
     public static NDArray l2Normalize(NDArray x, int axis, NDManager m) {
-        return x.div(x.norm(new int[] {axis}, true).maximum(1e-12f));
+        return x.div(x.norm(new int[] {axis}, true).maximum(Scalars.of(1e-12f)));
     }
 
     private static NDArray own(NDArray a, NDManager m) {

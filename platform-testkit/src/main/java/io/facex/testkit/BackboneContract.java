@@ -310,6 +310,45 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         }
     }
 
+    /**
+     * The gradients do not depend on the garbage collector: a backward pass after a collection between it
+     * and its forward pass gives the same input gradient as one without (DJL's {@code mul(Number)} and kin
+     * keep a tensor over a Java buffer in the graph; use {@code io.facex.nn.Scalars}).
+     */
+    @Test
+    public void gradientsSurviveAGarbageCollection() {
+        C c = testConfig();
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = batchShape(c);
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, in);
+            NDArray x = m.randomNormal(in);
+            float[] calm = inputGradient(block, m, x, false);
+            float[] churned = inputGradient(block, m, x, true);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(calm, churned, 1e-5f,
+                    backbone.name() + ": the gradient changed after a garbage collection between forward and backward");
+        }
+    }
+
+    private static float[] inputGradient(Block block, NDManager m, NDArray x, boolean churn) {
+        try (NDManager s = m.newSubManager()) {
+            NDArray in = x.duplicate();
+            in.attach(s);
+            in.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                // eval-mode batch norm and no dropout, so both passes compute the same function
+                NDArray f = block.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow();
+                NDArray l = f.square().sum();
+                if (churn) {
+                    GarbageChurn.run();
+                }
+                gc.backward(l);
+            }
+            return in.getGradient().toFloatArray();
+        }
+    }
+
     /** (batchSize, channels, height, width) of the configuration's declared input. */
     protected Shape batchShape(C c) {
         return new Shape(batchSize()).addAll(backbone.inputShape(c));

@@ -252,6 +252,58 @@ public abstract class HeadContract<C> extends PluginContract<C> {
     }
 
     /**
+     * The gradients do not depend on the garbage collector: two identical heads, one with a collection
+     * between forward and backward, give the same feature gradients (DJL's {@code mul(Number)} and kin
+     * keep a tensor over a Java buffer in the graph; use {@code io.facex.nn.Scalars}).
+     */
+    @Test
+    public void gradientsSurviveAGarbageCollection() {
+        HeadSize size = testSize();
+        int n = batchSize() + 1;
+        try (NDManager m = NDManager.newBaseManager()) {
+            long[] y = new long[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = size.numClasses() > 0 ? i % size.numClasses() : i;
+            }
+            NDArray labels = m.create(y);
+            NDArray features = m.randomNormal(new Shape(n, size.featureDim())).mul(3);
+            Block a = head.build(testConfig(), size);
+            Block b = head.build(testConfig(), size);
+            a.initialize(m, DataType.FLOAT32, features.getShape(), labels.getShape());
+            b.initialize(m, DataType.FLOAT32, features.getShape(), labels.getShape());
+            for (int k = 0; k < a.getParameters().size(); k++) {
+                b.getParameters().valueAt(k).getArray().set(a.getParameters().valueAt(k).getArray().toByteBuffer());
+            }
+            float[] calm = featureGradient(a, m, features, labels, false);
+            float[] churned = featureGradient(b, m, features, labels, true);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(calm, churned, 1e-5f,
+                    head.name() + ": the gradient changed after a garbage collection between forward and backward");
+        }
+    }
+
+    private float[] featureGradient(Block block, NDManager m, NDArray features, NDArray labels, boolean churn) {
+        // the same random draws in both passes, for heads whose inputs draw some (forwardInputs)
+        ai.djl.engine.Engine.getInstance().setRandomSeed(11);
+        try (NDManager s = m.newSubManager()) {
+            NDArray x = features.duplicate();
+            x.attach(s);
+            x.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDList out = block.forward(new ParameterStore(s, false), forwardInputs(x, labels), true);
+                NDArray l = out.get(0).square().mean();
+                if (out.size() > 1 && out.get(1).getShape().dimension() <= 2 && out.get(1).getDataType().isFloating()) {
+                    l = l.add(out.get(1).mean());
+                }
+                if (churn) {
+                    GarbageChurn.run();
+                }
+                gc.backward(l);
+            }
+            return x.getGradient().toFloatArray();
+        }
+    }
+
+    /**
      * Faces lying exactly on their class vectors (target cosine 1, or a rounding error past it), where
      * the square root and arccosine of the margin rules have infinite slope: FaceX-Zoo gets NaN there;
      * a head here must give a finite loss and finite gradients, or one such face would poison a step.

@@ -135,6 +135,11 @@ public final class TrainingLoop {
             }
             try (TrainingData.Batches batches = data.epoch(at.epoch, plan.batchSize(), firstBatch, step.excludedIdentities(at.epoch))) {
                 at.batchesPerEpoch = batches.count() >= 0 ? batches.count() : data.batchesPerEpoch(plan.batchSize());
+                if (at.batchesPerEpoch != data.batchesPerEpoch(plan.batchSize())) {
+                    // Later epochs are taken to be like this one; the last is exact.
+                    listener.plannedSteps(at.step + (long) (at.batchesPerEpoch - firstBatch)
+                            + (long) at.batchesPerEpoch * (plan.epochs() - at.epoch - 1));
+                }
                 for (at.batch = firstBatch; batches.hasNext(); at.batch++) {
                     TrainingData.Batch batch = batches.next();
                     if (batch.size() < MIN_BATCH) {

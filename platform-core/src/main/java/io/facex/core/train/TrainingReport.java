@@ -115,6 +115,13 @@ public final class TrainingReport implements TrainingListener, DataLog, AutoClos
     }
 
     @Override
+    public void plannedSteps(long total) {
+        if (bar != null && bar.getMax() != total) {
+            bar.maxHint(total);
+        }
+    }
+
+    @Override
     public void checking(String task, long done, long total) {
         if (total < CHECK_BAR_FROM) {
             return;

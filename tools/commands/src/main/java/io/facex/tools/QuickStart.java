@@ -123,6 +123,17 @@ public final class QuickStart {
     /** LFW's protocol on the set's pairs, with features of the backbone (with weights or as initialised) or raw pixels. */
     static <P, C> ProtocolResult.Score verify(TestProtocol<P> lfw, SyntheticFaces.Result faces, Backbone<C> backbone,
                                                Path weights, Path dir) throws IOException {
+        return verify(lfw, faces, backbone, Map.of(), weights, dir);
+    }
+
+    /** The backbone's default configuration with some keys set (e.g. a smaller input). */
+    static <C> C config(Backbone<C> backbone, Map<String, Object> options) {
+        return options.isEmpty() ? backbone.defaultConfig() : Configs.withOverrides(backbone, backbone.defaultConfig(), options);
+    }
+
+    /** As above, for a backbone trained with some of its keys set. */
+    static <P, C> ProtocolResult.Score verify(TestProtocol<P> lfw, SyntheticFaces.Result faces, Backbone<C> backbone,
+                                               Map<String, Object> backboneOptions, Path weights, Path dir) throws IOException {
         P config = Configs.withOverrides(lfw, lfw.defaultConfig(), Map.of(
                 "pairs_file_path", faces.pairs().toString(), "cropped_face_folder", faces.testRoot().toString()));
         List<String> images = lfw.images(config);
@@ -141,7 +152,7 @@ public final class QuickStart {
             }
             features = new FeatureSet(images, values, dim, Map.of());
         } else {
-            try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), weights)) {
+            try (Embedder<C> e = new Embedder<>(backbone, config(backbone, backboneOptions), weights)) {
                 features = new FeatureExtractor(2, false).extract(e, faces.testRoot(), images, n -> { });
             }
         }

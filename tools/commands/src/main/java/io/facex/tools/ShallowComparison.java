@@ -31,10 +31,10 @@ public final class ShallowComparison {
      * @param side       the input side (MobileFaceNet's output grid is side / 16)
      */
     public record Options(Path out, int identities, int heldOut, int pairsPerFold, double nuisance, int epochs,
-                          int batchSize, double lr, String step, int queueSize, int side, long seed, int workers) {
+                          int batchSize, double lr, String step, int queueSize, double alpha, int side, long seed, int workers) {
 
         public static Options defaults(Path out) {
-            return new Options(out, 1000, 100, 30, 0.6, 6, 32, 0.1, "4", 256, 64, 0, 2);
+            return new Options(out, 1000, 100, 30, 0.6, 6, 32, 0.01, "4", 256, 0.9, 64, 0, 2);
         }
     }
 
@@ -80,6 +80,7 @@ public final class ShallowComparison {
             backbone.put("out_w", grid);
             if (run[1].equals("semi-siamese")) {
                 cli.putObject("head").put("queue_size", o.queueSize());
+                cli.put("alpha", o.alpha());
             }
             runs.put(run[0], new TrainCommand(registry, TrainCommand.LISTS).run(null, cli, out, interactive));
         }
@@ -87,7 +88,7 @@ public final class ShallowComparison {
         TestProtocol<?> lfw = registry.get(TestProtocol.class, "LFW");
         Backbone<?> net = registry.get(Backbone.class, "MobileFaceNet");
         for (Map.Entry<String, TrainingSummary> e : runs.entrySet()) {
-            results.put(e.getKey(), QuickStart.verify(lfw, faces, net, e.getValue().lastCheckpoint(),
+            results.put(e.getKey(), QuickStart.verify(lfw, faces, net, Map.of("out_h", grid, "out_w", grid), e.getValue().lastCheckpoint(),
                     Files.createDirectories(o.out().resolve("verification").resolve(e.getKey().replaceAll("[^a-zA-Z]+", "_")))));
         }
         Table t = new Table("training", "held-out accuracy", "std error");

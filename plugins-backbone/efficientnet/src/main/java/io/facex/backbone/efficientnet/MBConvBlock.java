@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.facex.nn.Scalars;
 import io.facex.nn.Torch;
 
 /**
@@ -100,7 +101,7 @@ final class MBConvBlock extends AbstractBlock {
         if (training && keep < 1f) {
             // floor(keep + U[0, 1)) is 1 with probability keep, as the original's torch.floor(keep_prob + torch.rand(...)).
             try (NDArray u = x.getManager().randomUniform(0f, 1f, new Shape(x.getShape().get(0), 1, 1, 1), x.getDataType());
-                 NDArray mask = u.add(keep).floor().div(keep)) {
+                 NDArray mask = u.add(keep).floor().div(Scalars.of(keep))) {
                 x = replace(x, x.mul(mask), input);
             }
         }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.ClassHead;
@@ -93,7 +94,7 @@ public final class AdaCos extends ClassHead<AdaCos.Config> {
             // torch.median: the lower of the two middle values for an even batch
             NDArray targetTheta = pass.gt().stopGradient().clip(-CLAMP, CLAMP).acos().flatten().sort();
             NDArray thetaMed = targetTheta.get((targetTheta.size() - 1) / 2);
-            NDArray sNew = bAvg.log().div(thetaMed.minimum((float) (Math.PI / 4)).cos()).reshape(1);
+            NDArray sNew = bAvg.log().div(thetaMed.minimum(Scalars.of((float) (Math.PI / 4))).cos()).reshape(1);
             sOld.set(new NDIndex(":"), sNew);
             return cos.mul(sNew);
         }

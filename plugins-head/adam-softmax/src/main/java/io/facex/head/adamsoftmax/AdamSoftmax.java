@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -77,13 +78,13 @@ public final class AdamSoftmax extends ClassHead<AdamSoftmax.Config> {
                 view.set(new NDIndex("..."), clamped);
             }
             // s · (clamp(cos) − adam[y] · one-hot): only the target column is lowered, by its class's margin
-            return pass.cos().clip(-1f, 1f).sub(pass.target().mul(pass.columns(pass.value(adam)))).mul(scale);
+            return pass.cos().clip(-1f, 1f).sub(pass.target().mul(pass.columns(pass.value(adam)))).mul(Scalars.of(scale));
         }
 
         /** λ · (1 − Σ adam / C), shape (1,). */
         @Override
         protected NDArray secondTerm(Cosines pass) {
-            NDArray lm = pass.value(adam).mean(new int[] {1}).neg().add(1f).mul(lamda);
+            NDArray lm = pass.value(adam).mean(new int[] {1}).neg().add(1f).mul(Scalars.of(lamda));
             lm.attach(pass.cos().getManager());
             return lm;
         }

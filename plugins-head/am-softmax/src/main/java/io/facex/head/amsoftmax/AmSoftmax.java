@@ -2,6 +2,7 @@ package io.facex.head.amsoftmax;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -54,7 +55,7 @@ public final class AmSoftmax extends ClassHead<AmSoftmax.Config> {
         protected NDArray logits(Cosines c) {
             // s · (clamp(cos) − m · one-hot): only the target column is lowered
             NDArray all = c.cos().clip(-1f, 1f);
-            return c.withTarget(all, c.gt().clip(-1f, 1f).sub(margin)).mul(scale);
+            return c.withTarget(all, c.gt().clip(-1f, 1f).sub(margin)).mul(Scalars.of(scale));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.facex.head.arcface;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -62,7 +63,7 @@ public final class ArcFace extends ClassHead<ArcFace.Config> {
             NDArray inRange = g.gt(minCos).toType(g.getDataType(), false);
             NDArray fallback = g.sub((float) c.marginAm());
             NDArray finalGt = arcMargin(g, c.marginArc()).mul(inRange).add(fallback.mul(inRange.neg().add(1f)));
-            return pass.withTarget(all, finalGt).mul((float) c.scale());
+            return pass.withTarget(all, finalGt).mul(Scalars.of((float) c.scale()));
         }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Block;
 import ai.djl.training.initializer.UniformInitializer;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -76,9 +77,9 @@ public final class ArcNegFace extends ClassHead<ArcNegFace.Config> {
             NDArray atOne = g.zerosLike().add((float) Math.cos(c.margin()));
             NDArray a = NDArrays.where(interior, arc, NDArrays.where(inRange, atOne, g.sub(mm)));
             // FaceX-Zoo detaches the weights and reads a through .item(): no gradient through t
-            NDArray t = cos.stopGradient().sub(a.stopGradient()).square().neg().div(SIGMA).exp().mul(ALPHA);
+            NDArray t = cos.stopGradient().sub(a.stopGradient()).square().neg().div(Scalars.of(SIGMA)).exp().mul(Scalars.of(ALPHA));
             NDArray others = t.mul(cos).add(t).sub(1f);
-            return pass.withTarget(others, a).mul((float) c.scale());
+            return pass.withTarget(others, a).mul(Scalars.of((float) c.scale()));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.facex.head.circleloss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -56,10 +57,10 @@ public final class CircleLoss extends ClassHead<CircleLoss.Config> {
         protected NDArray logits(Cosines pass) {
             // the weights are detached in FaceX-Zoo: gradients flow only through the (c − δ) factors
             NDArray c = pass.cos().clip(-1f, 1f);
-            NDArray neg = c.stopGradient().add(margin).maximum(0f).mul(c.sub(margin));
+            NDArray neg = c.stopGradient().add(margin).maximum(Scalars.of(0f)).mul(c.sub(margin));
             NDArray g = pass.gt().clip(-1f, 1f);
-            NDArray pos = g.stopGradient().neg().add(1f + margin).maximum(0f).mul(g.sub(1f - margin));
-            return pass.withTarget(neg, pos).mul(gamma);
+            NDArray pos = g.stopGradient().neg().add(1f + margin).maximum(Scalars.of(0f)).mul(g.sub(1f - margin));
+            return pass.withTarget(neg, pos).mul(Scalars.of(gamma));
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -79,11 +80,11 @@ public final class CurricularFace extends ClassHead<CurricularFace.Config> {
             NDArray finalGt = phi.mul(inRange).add(g.sub(mm).mul(inRange.neg().add(1f)));
             // t ← 0.01·mean(g) + 0.99·t, before use and without gradient; like FaceX-Zoo, in eval too
             NDArray running = t.getArray();
-            running.muli(0.99f).addi(g.stopGradient().mean().mul(0.01f));
+            running.muli(0.99f).addi(g.stopGradient().mean().mul(Scalars.of(0.01f)));
             NDArray tNow = running.duplicate();
             tNow.attach(all.getManager());
             NDArray out = all.mul(all.add(tNow)).mul(hard).add(all.mul(hard.neg().add(1f)));
-            return pass.withTarget(out, finalGt).mul((float) c.scale());
+            return pass.withTarget(out, finalGt).mul(Scalars.of((float) c.scale()));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.facex.head.magface;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.ClassHead;
@@ -78,7 +79,7 @@ public final class MagFace extends ClassHead<MagFace.Config> {
         protected NDArray logits(Cosines pass) {
             NDArray a = magnitude(pass);
             // m(a) is not detached in FaceX-Zoo: the margin's gradient reaches the magnitude
-            NDArray m = a.sub((float) c.lA()).mul((float) ((c.uMargin() - c.lMargin()) / (c.uA() - c.lA())))
+            NDArray m = a.sub((float) c.lA()).mul(Scalars.of((float) ((c.uMargin() - c.lMargin()) / (c.uA() - c.lA()))))
                     .add((float) c.lMargin());
             NDArray all = pass.cos().clip(-1f, 1f);
             NDArray g = pass.gt().clip(-1f, 1f);
@@ -87,14 +88,14 @@ public final class MagFace extends ClassHead<MagFace.Config> {
             NDArray inRange = g.gt(m.neg().add((float) Math.PI).cos()).toType(g.getDataType(), false);
             NDArray fallback = g.sub((float) c.marginAm());
             NDArray finalGt = phi.mul(inRange).add(fallback.mul(inRange.neg().add(1f)));
-            return pass.withTarget(all, finalGt).mul((float) c.scale());
+            return pass.withTarget(all, finalGt).mul(Scalars.of((float) c.scale()));
         }
 
         /** λ·(a/u_a² + 1/a), shape (B, 1). */
         @Override
         protected NDArray secondTerm(Cosines pass) {
             NDArray a = magnitude(pass);
-            return a.mul((float) (1 / (c.uA() * c.uA()))).add(a.pow(-1f)).mul((float) c.lamda());
+            return a.mul(Scalars.of((float) (1 / (c.uA() * c.uA())))).add(a.pow(Scalars.of(-1f))).mul(Scalars.of((float) c.lamda()));
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.facex.head.mvsoftmax;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.ClassHead;
@@ -70,7 +71,7 @@ public final class MvSoftmax extends ClassHead<MvSoftmax.Config> {
             if (c.isAm() == 1) {
                 hardThreshold = gt.sub(m);
                 // target − m only where the target cosine exceeds m, as FaceX-Zoo does
-                finalGt = gt.sub(gt.gt(m).toType(gt.getDataType(), false).mul(m));
+                finalGt = gt.sub(gt.gt(m).toType(gt.getDataType(), false).mul(Scalars.of(m)));
             } else {
                 NDArray phi = arcMargin(gt, c.margin());
                 hardThreshold = phi;
@@ -80,8 +81,8 @@ public final class MvSoftmax extends ClassHead<MvSoftmax.Config> {
             float w = (float) c.mvWeight();
             // hard entries become w·cos + w − 1 = cos + (w−1)(cos+1); the mask carries no gradient
             NDArray hard = cos.gt(hardThreshold).toType(cos.getDataType(), false);
-            NDArray out = cos.add(hard.mul(cos.add(1f)).mul(w - 1f));
-            return pass.withTarget(out, finalGt).mul((float) c.scale());
+            NDArray out = cos.add(hard.mul(cos.add(1f)).mul(Scalars.of(w - 1f)));
+            return pass.withTarget(out, finalGt).mul(Scalars.of((float) c.scale()));
         }
     }
 }

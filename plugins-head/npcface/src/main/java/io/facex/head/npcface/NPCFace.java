@@ -2,6 +2,7 @@ package io.facex.head.npcface;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.facex.nn.Scalars;
 import io.facex.api.HeadSize;
 import io.facex.nn.ClassHead;
 import io.facex.nn.CosineClassifier;
@@ -67,12 +68,12 @@ public final class NPCFace extends ClassHead<NPCFace.Config> {
             NDArray hard = all.gt(phi).toType(all.getDataType(), false);
             NDArray hardNeg = hard.mul(target.neg().add(1f));
             NDArray avg = all.stopGradient().mul(hardNeg).sum(new int[] {1}, true)
-                    .div(hardNeg.sum(new int[] {1}, true).maximum(1f));
+                    .div(hardNeg.sum(new int[] {1}, true).maximum(Scalars.of(1f)));
             NDArray positive = g.gt(0f).toType(g.getDataType(), false);
-            NDArray finalGt = arcMargin(g, avg.mul((float) M1).add((float) M0)).mul(positive)
+            NDArray finalGt = arcMargin(g, avg.mul(Scalars.of((float) M1)).add((float) M0)).mul(positive)
                     .add(g.mul(positive.neg().add(1f)));
-            NDArray moved = all.mul(hard.neg().add(1f)).add(all.mul(T).add(A).mul(hard));
-            return pass.withTarget(moved, finalGt).mul((float) c.scale());
+            NDArray moved = all.mul(hard.neg().add(1f)).add(all.mul(Scalars.of(T)).add(A).mul(hard));
+            return pass.withTarget(moved, finalGt).mul(Scalars.of((float) c.scale()));
         }
     }
 }

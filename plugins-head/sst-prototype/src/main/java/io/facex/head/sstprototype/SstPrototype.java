@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.facex.nn.Scalars;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Head;
 import io.facex.api.HeadSize;
@@ -149,7 +150,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
                 // FaceX-Zoo renorms the columns to ≈ 1, then normalises them exactly (F.normalize, dim 0)
                 try (NDManager tmp = m.newSubManager()) {
                     NDArray w = new RenormInitializer().initialize(tmp, shape, type);
-                    NDArray out = w.div(w.norm(new int[] {0}, true).maximum(1e-12f));
+                    NDArray out = w.div(w.norm(new int[] {0}, true).maximum(Scalars.of(1e-12f)));
                     out.attach(m);
                     return out;
                 }
@@ -209,7 +210,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
 
         /** F.normalize(x): x / max(‖x‖, 1e-12) per row. */
         private static NDArray normalize(NDArray x) {
-            return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+            return x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(1e-12f)));
         }
 
         /**
@@ -222,7 +223,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
             NDManager m = x.getManager();
             float margin = (float) c.margin();
             switch (c.lossType()) {
-                case "am_softmax" -> own = own.sub(m.eye(b).mul(margin));
+                case "am_softmax" -> own = own.sub(m.eye(b).mul(Scalars.of(margin)));
                 // no threshold past θ + m = π, as in FaceX-Zoo; arcMargin only differs where FaceX-Zoo is NaN
                 case "arc_softmax" -> own = NDArrays.where(m.eye(b).toType(DataType.BOOLEAN, false),
                         CosineClassifier.arcMargin(own, c.margin()), own);
@@ -236,7 +237,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
             if (at + b < queueSize) {
                 parts.add(all.get(new NDIndex(":, {}:", at + b)));
             }
-            return (parts.size() == 1 ? own : NDArrays.concat(parts, 1)).mul((float) c.scale());
+            return (parts.size() == 1 ? own : NDArrays.concat(parts, 1)).mul(Scalars.of((float) c.scale()));
         }
 
         @Override

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.facex.nn.Scalars;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingStep;
@@ -114,7 +115,7 @@ final class SemiSiameseStep implements TrainingStep {
                 NDList out = head.forward(ps, new NDList(p1, g2, p2, g1, ids, s.create(new float[] {coin})), true);
                 NDArray label = out.get(2);
                 NDArray l = loss.evaluate(new NDList(label), new NDList(out.get(0)))
-                        .add(loss.evaluate(new NDList(label), new NDList(out.get(1)))).div(2f);
+                        .add(loss.evaluate(new NDList(label), new NDList(out.get(1)))).div(Scalars.of(2f));
                 value = l.getFloat();
                 if (Float.isFinite(value)) {
                     gc.backward(l);
@@ -136,7 +137,7 @@ final class SemiSiameseStep implements TrainingStep {
                 NDArray g = galleryParams.get(i).getValue().getArray();
                 NDArray p = probeParams.get(i).getValue().getArray().stopGradient();
                 p.attach(tmp);
-                NDArray share = p.mul(1f - alpha);
+                NDArray share = p.mul(Scalars.of(1f - alpha));
                 share.attach(tmp);
                 g.muli(alpha).addi(share);
             }
