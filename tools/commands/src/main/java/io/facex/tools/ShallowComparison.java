@@ -28,13 +28,14 @@ public final class ShallowComparison {
     /**
      * @param identities training identities, two images each
      * @param queueSize  the SST head's queue (a multiple of the batch size)
-     * @param side       the input side (MobileFaceNet's output grid is side / 16)
+     * @param side       the input side (MobileFaceNet's output grid is side / 16); the synthetic faces are
+     *                   112 × 112, and verification takes faces at the model's input size
      */
     public record Options(Path out, int identities, int heldOut, int pairsPerFold, double nuisance, int epochs,
                           int batchSize, double lr, String step, int queueSize, double alpha, int side, long seed, int workers) {
 
         public static Options defaults(Path out) {
-            return new Options(out, 1000, 100, 30, 0.6, 6, 32, 0.01, "4", 256, 0.9, 64, 0, 2);
+            return new Options(out, 1000, 100, 30, 0.6, 6, 32, 0.01, "4", 256, 0.9, 112, 0, 2);
         }
     }
 
@@ -75,9 +76,11 @@ public final class ShallowComparison {
             cli.put("save_freq", 1000000);
             cli.put("seed", o.seed());
             cli.put("workers", o.workers());
-            com.fasterxml.jackson.databind.node.ObjectNode backbone = cli.putObject("backbone");
-            backbone.put("out_h", grid);
-            backbone.put("out_w", grid);
+            if (grid != 7) {
+                com.fasterxml.jackson.databind.node.ObjectNode backbone = cli.putObject("backbone");
+                backbone.put("out_h", grid);
+                backbone.put("out_w", grid);
+            }
             if (run[1].equals("semi-siamese")) {
                 cli.putObject("head").put("queue_size", o.queueSize());
                 cli.put("alpha", o.alpha());
@@ -88,7 +91,8 @@ public final class ShallowComparison {
         TestProtocol<?> lfw = registry.get(TestProtocol.class, "LFW");
         Backbone<?> net = registry.get(Backbone.class, "MobileFaceNet");
         for (Map.Entry<String, TrainingSummary> e : runs.entrySet()) {
-            results.put(e.getKey(), QuickStart.verify(lfw, faces, net, Map.of("out_h", grid, "out_w", grid), e.getValue().lastCheckpoint(),
+            results.put(e.getKey(), QuickStart.verify(lfw, faces, net,
+                    grid == 7 ? Map.of() : Map.of("out_h", grid, "out_w", grid), e.getValue().lastCheckpoint(),
                     Files.createDirectories(o.out().resolve("verification").resolve(e.getKey().replaceAll("[^a-zA-Z]+", "_")))));
         }
         Table t = new Table("training", "held-out accuracy", "std error");
