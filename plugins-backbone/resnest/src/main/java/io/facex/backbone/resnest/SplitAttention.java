@@ -10,6 +10,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.facex.nn.Scalars;
 import io.facex.nn.Torch;
 
 /**
@@ -54,7 +55,7 @@ final class SplitAttention extends AbstractBlock {
         NDArray splits = x.reshape(s.get(0), RADIX, width, s.get(2), s.get(3));
         NDArray summed = splits.sum(new int[] {1});
         NDArray total = summed.sum(new int[] {2, 3}, true);
-        NDArray gap = total.div((float) (s.get(2) * s.get(3)));
+        NDArray gap = total.div(Scalars.of((float) (s.get(2) * s.get(3))));
         summed.close();
         total.close();
         NDArray g1 = apply(fc1, store, gap, training, params);
