@@ -69,6 +69,29 @@ public final class TrainList {
     }
 
     /**
+     * A shallow version of this list, as FaceX-Zoo's {@code MS-Celeb-1M-v1c-r-shallow_train_list.txt} is of
+     * the full one: at most {@code perIdentity} images of each identity, chosen at random from the seed,
+     * labels and order kept.
+     */
+    public TrainList shallow(int perIdentity, long seed) {
+        if (perIdentity < 1) {
+            throw new IllegalArgumentException("images per identity must be at least 1, got " + perIdentity);
+        }
+        List<List<Integer>> byLabel = indicesByLabel();
+        java.util.BitSet keep = new java.util.BitSet(entries.size());
+        for (int label = 0; label < byLabel.size(); label++) {
+            List<Integer> images = new java.util.ArrayList<>(byLabel.get(label));
+            java.util.Collections.shuffle(images, new java.util.Random(seed * 1_000_003L + label));
+            for (int k = 0; k < Math.min(perIdentity, images.size()); k++) {
+                keep.set(images.get(k));
+            }
+        }
+        List<Entry> picked = new java.util.ArrayList<>(keep.cardinality());
+        keep.stream().forEach(i -> picked.add(entries.get(i)));
+        return subset(picked);
+    }
+
+    /**
      * A problem with an entry's image, located like a compiler error:
      * {@code list.txt:12: image 'a/b.jpg' (/data/a/b.jpg): no such file}, or the image file alone for a
      * list with no file.

@@ -36,6 +36,30 @@ class TrainListTest {
         assertEquals(dir.resolve("x/y.png"), l.resolve(l.get(2)));
     }
 
+    /** At most two images of each identity, the same two for the same seed, labels and file order kept. */
+    @Test
+    void aShallowListKeepsAtMostNImagesOfEachIdentity() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int id = 0; id < 5; id++) {
+            for (int k = 0; k < id + 1; k++) {
+                sb.append("id").append(id).append("/").append(k).append(".jpg ").append(id).append('\n');
+            }
+        }
+        TrainList full = TrainList.read(list(sb.toString()), dir);
+        TrainList a = full.shallow(2, 7);
+        TrainList b = full.shallow(2, 7);
+        org.junit.jupiter.api.Assertions.assertEquals(1 + 2 + 2 + 2 + 2, a.size());
+        org.junit.jupiter.api.Assertions.assertEquals(5, a.numClasses());
+        org.junit.jupiter.api.Assertions.assertEquals(a.entries(), b.entries(), "the seed fixes the choice");
+        int[] counts = a.classCounts();
+        for (int id = 0; id < 5; id++) {
+            org.junit.jupiter.api.Assertions.assertEquals(Math.min(2, id + 1), counts[id], "identity " + id);
+        }
+        for (int i = 1; i < a.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertTrue(a.get(i - 1).line() < a.get(i).line(), "file order kept");
+        }
+    }
+
     @Test
     void malformedLineNamesFileAndLine() throws IOException {
         Path f = list("a/1.jpg 0\na/2.jpg\n");

@@ -32,7 +32,7 @@ public final class FacexCommands {
     private static final Map<String, String> SHORT_TRAIN = Map.of("-B", "backbone_type", "-H", "head_type", "-m", "mode");
     private static final Map<String, String> SHORT_BENCH = Map.of("-B", "backbone", "-H", "head", "-m", "mode");
 
-    public static final String[] FUNCTIONS = {"list", "info", "train", "trainlist", "bench", "embed", "eval"};
+    public static final String[] FUNCTIONS = {"list", "info", "train", "trainlist", "shallowlist", "bench", "embed", "eval"};
 
     private final PluginRegistry registry;
 
@@ -116,6 +116,21 @@ public final class FacexCommands {
             @Descriptor("list file to write") String output) throws Exception {
         io.facex.data.TrainList l = io.facex.data.TrainList.writeFromFolders(Path.of(root), Path.of(output));
         System.out.printf("%d images of %d identities -> %s%n", l.size(), l.numClasses(), output);
+    }
+
+    @Descriptor("Write a shallow training list (FaceX-Zoo's MS-Celeb-1M-v1c-r-shallow is one): at most N images of each "
+            + "identity of a list, picked at random from the seed, labels and order kept; for semi-siamese training")
+    public void shallowlist(
+            @Descriptor("images per identity") @Parameter(names = {"-n", "--images"}, absentValue = "2") int images,
+            @Descriptor("seed of the choice") @Parameter(names = {"--seed"}, absentValue = "0") long seed,
+            @Descriptor("folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = ".") String root,
+            @Descriptor("training list to read") String input,
+            @Descriptor("shallow list to write") String output) throws Exception {
+        io.facex.data.TrainList full = io.facex.data.TrainList.read(Path.of(input), Path.of(root));
+        io.facex.data.TrainList shallow = full.shallow(images, seed);
+        shallow.write(Path.of(output));
+        System.out.printf("%d of %d images, %d identities, at most %d each -> %s%n", shallow.size(), full.size(),
+                shallow.numClasses(), images, output);
     }
 
     @Descriptor("Measure throughput with a benchmark: 'bench NAME [--option value ...]' prints one line naming the figure "

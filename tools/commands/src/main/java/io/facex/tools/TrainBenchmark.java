@@ -100,9 +100,11 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
         } finally {
             Checks.deleteTree(tmp);
         }
-        double[] ips = seconds.stream().skip(warmup).mapToDouble(t -> batch / t).toArray();
-        return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%d classes%s, %s), batch %d, %s threads",
-                backbone.name(), head.name(), c.classes(),
+        // a semi-siamese step takes two images of each identity: count images, as the conventional step does
+        int images = plan.sampling() == Sampling.IDENTITY_PAIRS ? 2 * batch : batch;
+        double[] ips = seconds.stream().skip(warmup).mapToDouble(t -> images / t).toArray();
+        return BenchmarkResult.median(String.format(Locale.ROOT, "training step %s + %s (%s%s, %s), batch %d, %s threads",
+                backbone.name(), head.name(), head.needsClassCount() ? c.classes() + " classes" : "a queue, no classes",
                 c.sampleRate() < 1 ? String.format(Locale.ROOT, ", %.0f %% sampled", 100 * c.sampleRate()) : "", mode.name(), batch,
                 System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, warmup);
     }
