@@ -2,15 +2,14 @@ package io.facex.trainingmode.conventional;
 
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Augmentation;
-import io.facex.api.InvalidConfigException;
 import io.facex.api.Sampling;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingMode;
 import io.facex.api.TrainingPlan;
 import io.facex.api.TrainingStep;
 import io.facex.nn.MultiStepLr;
+import io.facex.nn.SgdSchedule;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,14 +40,7 @@ public final class ConventionalTraining extends AbstractPlugin<ConventionalTrain
 
         /** The milestones of {@link #step}. */
         public List<Integer> milestones() {
-            List<Integer> out = new ArrayList<>();
-            if (step == null || step.isBlank()) {
-                return out;
-            }
-            for (String s : step.split(",")) {
-                out.add(Integer.parseInt(s.trim()));
-            }
-            return out;
+            return SgdSchedule.milestones(step);
         }
     }
 
@@ -60,39 +52,8 @@ public final class ConventionalTraining extends AbstractPlugin<ConventionalTrain
 
     @Override
     public void validate(Config c) {
-        if (!(c.lr() > 0)) {
-            throw new InvalidConfigException("lr", "must be positive, got " + c.lr());
-        }
-        if (c.epoches() < 1) {
-            throw new InvalidConfigException("epoches", "must be at least 1, got " + c.epoches());
-        }
-        try {
-            for (int m : c.milestones()) {
-                if (m < 0) {
-                    throw new InvalidConfigException("step", "milestones are epochs ≥ 0, got " + m);
-                }
-            }
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException("step", "expected comma-separated epochs like \"2,5,7\", got '" + c.step() + "'");
-        }
-        if (!(c.momentum() >= 0 && c.momentum() < 1)) {
-            throw new InvalidConfigException("momentum", "must be in [0, 1), got " + c.momentum());
-        }
-        if (!(c.weightDecay() >= 0)) {
-            throw new InvalidConfigException("weight_decay", "must be ≥ 0, got " + c.weightDecay());
-        }
-        if (c.batchSize() < 1) {
-            throw new InvalidConfigException("batch_size", "must be at least 1, got " + c.batchSize());
-        }
-        if (c.printFreq() < 1) {
-            throw new InvalidConfigException("print_freq", "must be at least 1, got " + c.printFreq());
-        }
-        if (c.saveFreq() < 1) {
-            throw new InvalidConfigException("save_freq", "must be at least 1, got " + c.saveFreq());
-        }
-        if (c.seed() < 0 || c.seed() > TrainingPlan.MAX_SEED) {
-            throw new InvalidConfigException("seed", "must be in [0, " + TrainingPlan.MAX_SEED + "], got " + c.seed());
-        }
+        SgdSchedule.validate(c.lr(), c.epoches(), c.step(), c.momentum(), c.weightDecay(), c.batchSize(), 1,
+                c.printFreq(), c.saveFreq(), c.seed());
     }
 
     @Override
