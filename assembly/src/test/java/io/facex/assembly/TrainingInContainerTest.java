@@ -334,6 +334,23 @@ class TrainingInContainerTest {
      * Accuracy is deterministic on one machine but not across machines (the full default run gave 0.9267 on one and
      * 0.9083 on another), hence a floor well below what was measured.
      */
+    /**
+     * facex shallow on a tiny shallow set: both trainings run through the real commands and both are
+     * verified; the table has both rows with accuracies (the comparison itself needs real sizes).
+     */
+    @Test
+    void shallowComparesSemiSiameseWithConventionalTraining() throws Exception {
+        Path out = home.resolve("shallow");
+        ContainerTest.Result r = run("shallow --out " + out
+                + " --identities 24 --held-out 20 --pairs 2 --epoches 2 --step 1 --batch_size 4 --queue_size 8 --lr 0.05");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*\\| conventional, MV-Softmax +\\| [01]\\.\\d{4} .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| semi-siamese, SST_Prototype \\| [01]\\.\\d{4} .*"), r.out());
+        for (String f : new String[] {"results.md", "results.csv", "results.json", "semi-siamese/train_loss.csv"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+    }
+
     static final String QUICKSTART_REDUCED = "--identities 60 --images 16 --epoches 3 --lr 0.05 --held-out 50 --pairs 30";
 
     /** How far the trained model must clear the better of the two baselines (raw pixels, untrained network). */

@@ -35,7 +35,7 @@ public final class ShallowComparison {
                           int batchSize, double lr, String step, int queueSize, double alpha, int side, long seed, int workers) {
 
         public static Options defaults(Path out) {
-            return new Options(out, 1000, 100, 30, 0.6, 6, 32, 0.01, "4", 256, 0.9, 112, 0, 2);
+            return new Options(out, 600, 100, 30, 0.6, 6, 32, 0.1, "4", 64, 0.9, 112, 0, 2);
         }
     }
 

@@ -56,11 +56,12 @@ public final class ToolCommands {
             @Descriptor("the SST head's queue size (a multiple of the batch size)") @Parameter(names = {"--queue_size"}, absentValue = "0") int queue,
             @Descriptor("the SST gallery's moving-average weight") @Parameter(names = {"--alpha"}, absentValue = "-1") double alpha,
             @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
+            @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
             @Descriptor("seed of the synthetic faces, the initialisation and the data order (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed)
             throws Exception {
         ShallowComparison.Options d = ShallowComparison.Options.defaults(Path.of(out));
         ShallowComparison.Options o = new ShallowComparison.Options(d.out(), identities > 0 ? identities : d.identities(),
-                heldOut > 0 ? heldOut : d.heldOut(), d.pairsPerFold(), d.nuisance(), epochs > 0 ? epochs : d.epochs(),
+                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), d.nuisance(), epochs > 0 ? epochs : d.epochs(),
                 batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : d.step(),
                 queue > 0 ? queue : d.queueSize(), alpha >= 0 ? alpha : d.alpha(), d.side(), seed, d.workers());
         new ShallowComparison(registry.get()).run(o, System.out, System.console() != null);
