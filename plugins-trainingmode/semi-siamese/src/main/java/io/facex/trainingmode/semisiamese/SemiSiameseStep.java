@@ -85,7 +85,9 @@ final class SemiSiameseStep implements TrainingStep {
         for (int i = 0; i < galleryParams.size(); i++) {
             NDArray g = galleryParams.get(i).getValue().getArray();
             g.setRequiresGradient(false);
-            g.set(probeParams.get(i).getValue().getArray().toByteBuffer());
+            if (trained(galleryParams.get(i).getValue())) {
+                g.set(probeParams.get(i).getValue().getArray().toByteBuffer());
+            }
         }
         long[] none = new long[1 + q.queueSize()];
         Arrays.fill(none, -1);
@@ -130,10 +132,21 @@ final class SemiSiameseStep implements TrainingStep {
         }
     }
 
+    /**
+     * A module parameter in PyTorch's sense: DJL also lists batch norm's running statistics, which
+     * FaceX-Zoo's {@code parameters()} leaves out (the gallery keeps its own, from its own passes).
+     */
+    private static boolean trained(Parameter p) {
+        return p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR;
+    }
+
     /** θ_gallery ← α·θ_gallery + (1 − α)·θ_probe, parameters only, as FaceX-Zoo's moving_average. */
     private void movingAverage() {
         try (NDManager tmp = manager.newSubManager()) {
             for (int i = 0; i < galleryParams.size(); i++) {
+                if (!trained(galleryParams.get(i).getValue())) {
+                    continue;
+                }
                 NDArray g = galleryParams.get(i).getValue().getArray();
                 NDArray p = probeParams.get(i).getValue().getArray().stopGradient();
                 p.attach(tmp);

@@ -208,6 +208,11 @@ class SemiSiameseTrainingTest extends TrainingModeContract<SemiSiameseTraining.C
             for (int i = 0; i < p0.length; i++) {
                 assertEquals(0.75f * p0[i] + 0.25f * p1[i], g1[i], 1e-6f, "gallery[" + i + "]");
             }
+            // batch norm's running statistics are the gallery's own (FaceX-Zoo averages parameters() only)
+            String stat = "conv1.bn.running_mean";
+            float[] probeStat = one.get("backbone." + stat).toFloatArray();
+            float[] galleryStat = one.get("gallery." + stat).toFloatArray();
+            assertTrue(!java.util.Arrays.equals(probeStat, galleryStat), "the gallery keeps its own statistics");
         }
     }
 
