@@ -344,7 +344,7 @@ public abstract class CosineClassifier extends AbstractBlock {
     }
 
     /** {@code F.normalize(x, dim=axis)}: x / max(‖x‖₂, 1e-12). */
-    public static NDArray l2Normalize(NDArray x, int axis, NDManager m) {
+    public static NDArray l2Normalize(NDArray x, int axis) {
         return x.div(x.norm(new int[] {axis}, true).maximum(Scalars.of(1e-12f)));
     }
 

@@ -69,18 +69,8 @@ public final class QuickStart {
 
         out.println("2/4 training MobileFaceNet + MV-Softmax");
         Path runDir = o.out().resolve("train");
-        com.fasterxml.jackson.databind.node.ObjectNode cli = Configs.yaml().createObjectNode();
-        cli.put("data_root", faces.trainRoot().toString());
-        cli.put("train_file", faces.trainList().toString());
-        cli.put("out_dir", runDir.toString());
-        cli.put("epoches", o.epochs());
-        cli.put("batch_size", o.batchSize());
-        cli.put("lr", o.lr());
-        cli.put("step", o.step());
-        cli.put("print_freq", 10);
-        cli.put("save_freq", 1000000);
-        cli.put("seed", o.seed());
-        cli.put("workers", o.workers());
+        com.fasterxml.jackson.databind.node.ObjectNode cli = trainOptions(faces, runDir, o.epochs(), o.batchSize(), o.lr(),
+                o.step(), o.seed(), o.workers());
         TrainingSummary trained = new TrainCommand(registry, TrainCommand.LISTS).run(null, cli, out, interactive);
 
         out.println("3/4 verifying held-out pairs (LFW 10-fold protocol)");
@@ -118,6 +108,25 @@ public final class QuickStart {
                 o.out().resolve("results.md"), verifyDir);
         out.printf(Locale.ROOT, "accuracy: %.4f%n", results.get("MobileFaceNet + MV-Softmax, trained").value());
         return results;
+    }
+
+    /** facex train's options for a run on the synthetic set's training identities (no checkpoints mid-epoch). */
+    static com.fasterxml.jackson.databind.node.ObjectNode trainOptions(SyntheticFaces.Result faces, Path out, int epochs,
+                                                                        int batchSize, double lr, String step, long seed,
+                                                                        int workers) {
+        com.fasterxml.jackson.databind.node.ObjectNode cli = Configs.yaml().createObjectNode();
+        cli.put("data_root", faces.trainRoot().toString());
+        cli.put("train_file", faces.trainList().toString());
+        cli.put("out_dir", out.toString());
+        cli.put("epoches", epochs);
+        cli.put("batch_size", batchSize);
+        cli.put("lr", lr);
+        cli.put("step", step);
+        cli.put("print_freq", 10);
+        cli.put("save_freq", 1000000);
+        cli.put("seed", seed);
+        cli.put("workers", workers);
+        return cli;
     }
 
     /** LFW's protocol on the set's pairs, with features of the backbone (with weights or as initialised) or raw pixels. */

@@ -4,7 +4,6 @@ import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
 import io.facex.api.TrainingSummary;
 import io.facex.api.Backbone;
-import io.facex.core.config.Configs;
 import io.facex.core.jobs.Table;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.train.TrainCommand;
@@ -62,20 +61,10 @@ public final class ShallowComparison {
         int grid = o.side() / 16;
         for (String[] run : new String[][] {{CONVENTIONAL, "conventional", "MV-Softmax"}, {SEMI_SIAMESE, "semi-siamese", "SST_Prototype"}}) {
             out.printf("2/3 training MobileFaceNet %s (%d epochs, batch %d, seed %d)%n", run[0], o.epochs(), o.batchSize(), o.seed());
-            com.fasterxml.jackson.databind.node.ObjectNode cli = Configs.yaml().createObjectNode();
-            cli.put("data_root", faces.trainRoot().toString());
-            cli.put("train_file", faces.trainList().toString());
-            cli.put("out_dir", o.out().resolve(run[1]).toString());
+            com.fasterxml.jackson.databind.node.ObjectNode cli = QuickStart.trainOptions(faces, o.out().resolve(run[1]),
+                    o.epochs(), o.batchSize(), o.lr(), o.step(), o.seed(), o.workers());
             cli.put("mode", run[1]);
             cli.put("head_type", run[2]);
-            cli.put("epoches", o.epochs());
-            cli.put("batch_size", o.batchSize());
-            cli.put("lr", o.lr());
-            cli.put("step", o.step());
-            cli.put("print_freq", 10);
-            cli.put("save_freq", 1000000);
-            cli.put("seed", o.seed());
-            cli.put("workers", o.workers());
             if (grid != 7) {
                 com.fasterxml.jackson.databind.node.ObjectNode backbone = cli.putObject("backbone");
                 backbone.put("out_h", grid);

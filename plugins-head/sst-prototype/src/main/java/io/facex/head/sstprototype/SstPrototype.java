@@ -150,7 +150,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
                 // FaceX-Zoo renorms the columns to ≈ 1, then normalises them exactly (F.normalize, dim 0)
                 try (NDManager tmp = m.newSubManager()) {
                     NDArray w = new RenormInitializer().initialize(tmp, shape, type);
-                    NDArray out = w.div(w.norm(new int[] {0}, true).maximum(Scalars.of(1e-12f)));
+                    NDArray out = CosineClassifier.l2Normalize(w, 0);
                     out.attach(m);
                     return out;
                 }
@@ -210,7 +210,7 @@ public final class SstPrototype extends AbstractPlugin<SstPrototype.Config> impl
 
         /** F.normalize(x): x / max(‖x‖, 1e-12) per row. */
         private static NDArray normalize(NDArray x) {
-            return x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(1e-12f)));
+            return CosineClassifier.l2Normalize(x, 1);
         }
 
         /**
