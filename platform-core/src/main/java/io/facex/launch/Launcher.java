@@ -152,6 +152,8 @@ public final class Launcher {
               eval -d data_conf.yaml -m CKPT|DIR      evaluate on LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...
               embed -w WEIGHTS -i LIST|NPY -o OUT.npy features of images or a face batch
               trainlist ROOT LIST             a training list from a folder of identity folders
+              shallowlist --images 2 FULL OUT a shallow list (at most N images of each identity)
+              shallow [--seeds 0,1,2]         semi-siamese against conventional training on shallow faces
               bench [NAME [--option v ...]]   the benchmarks (train, infer, loader, extract, tenfold, search)
               help [COMMAND]                  this text, or a command's options
 

@@ -54,6 +54,15 @@ public final class ImagePipeline implements AutoCloseable {
         this.maxPixels = maxPixels;
     }
 
+    /**
+     * FaceX-Zoo's crops are 112×112. A network declaring another input size gets them resized, in training
+     * and in evaluation alike, so that a model is verified on the faces it was trained on; at 112 an image
+     * of another size stays an error, as FaceX-Zoo's would.
+     */
+    public static boolean resizesCropsFor(int width, int height) {
+        return width != 112 || height != 112;
+    }
+
     /** Floats per sample: {@code 3 * height * width}. */
     public int sampleLength() {
         return 3 * height * width;

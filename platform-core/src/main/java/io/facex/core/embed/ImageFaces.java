@@ -35,7 +35,7 @@ final class ImageFaces {
         int h = (int) face.get(1);
         int w = (int) face.get(2);
         float[] values = new float[paths.size() * 3 * h * w];
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false, maxPixels)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h), maxPixels)) {
             for (int k = 0; k < paths.size(); k++) {
                 Path image = root.resolve(paths.get(k));
                 String where = list + ":" + lineNumbers.get(k) + ": " + image;

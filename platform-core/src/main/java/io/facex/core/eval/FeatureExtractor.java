@@ -140,7 +140,7 @@ public final class FeatureExtractor {
     private static Decoded decode(Path root, List<String> paths, int w, int h, long maxPixels) {
         float[] faces = new float[paths.size() * 3 * h * w];
         Map<String, String> failures = new LinkedHashMap<>();
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, false, maxPixels)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h), maxPixels)) {
             for (int k = 0; k < paths.size(); k++) {
                 String p = paths.get(k);
                 Path file = root.resolve(p);

@@ -4,6 +4,7 @@ import io.facex.api.Augmentation;
 import io.facex.api.TrainingData;
 import io.facex.data.BadImagePolicy;
 import io.facex.data.BatchLoader;
+import io.facex.data.ImagePipeline;
 import io.facex.data.Seeds;
 import io.facex.data.TrainList;
 
@@ -162,7 +163,7 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader loader(TrainList views, int batchSize, long loaderSeed) {
         return BatchLoader.builder(views).batchSize(batchSize).shuffle(false).seed(loaderSeed)
                 .augmentation(augmentation).workers(Math.max(1, workers / 2)).imageSize(width, height)
-                .resizeToFit(ListTrainingData.resizes(width, height)).maxImagePixels(maxPixels)
+                .resizeToFit(ImagePipeline.resizesCropsFor(width, height)).maxImagePixels(maxPixels)
                 .onBadImage(BadImagePolicy.FAIL).build();
     }
 

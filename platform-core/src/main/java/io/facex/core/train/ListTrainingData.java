@@ -8,6 +8,7 @@ import io.facex.data.BadImagePolicy;
 import io.facex.data.BatchLoader;
 import io.facex.data.DataException;
 import io.facex.data.ImageHeader;
+import io.facex.data.ImagePipeline;
 import io.facex.data.TrainList;
 
 import java.io.IOException;
@@ -102,11 +103,6 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
                 + "from the folders), or pass --skip_bad_images to train without them");
     }
 
-    /** FaceX-Zoo's training crops are 112×112; a backbone declaring another input size gets them resized. */
-    static boolean resizes(int width, int height) {
-        return width != 112 || height != 112;
-    }
-
     @Override
     public int size() {
         return list.size();
@@ -125,7 +121,7 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
                     .augmentation(augmentation).workers(workers).imageSize(width, height)
-                    .resizeToFit(resizes(width, height)).maxImagePixels(maxPixels).onSkip(log::skipped)
+                    .resizeToFit(ImagePipeline.resizesCropsFor(width, height)).maxImagePixels(maxPixels).onSkip(log::skipped)
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         // Resuming mid-epoch starts loading at the first batch not yet trained on.

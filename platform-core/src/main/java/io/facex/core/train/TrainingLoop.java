@@ -158,8 +158,10 @@ public final class TrainingLoop {
                                 + ". Try a lower lr.");
                     }
                     at.stopping = stopRequested.getAsBoolean();
+                    // Both views of a pair batch are computed, so both count, as in the benchmark.
+                    int images = batch.secondImages() == null ? batch.size() : 2 * batch.size();
                     for (Hook h : hooks) {
-                        h.afterStep(at, batch.size(), loss);
+                        h.afterStep(at, images, loss);
                     }
                     if (at.stopping) {
                         listener.message("stopped on request at epoch " + at.epoch + ", batch " + at.batch);

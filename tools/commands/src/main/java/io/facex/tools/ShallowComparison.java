@@ -1,9 +1,10 @@
 package io.facex.tools;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.facex.api.Backbone;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
 import io.facex.api.TrainingSummary;
-import io.facex.api.Backbone;
 import io.facex.core.jobs.Table;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.train.TrainCommand;
@@ -12,7 +13,8 @@ import io.facex.tools.synthetic.SyntheticFaces;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,25 +22,43 @@ import java.util.Map;
  * Semi-siamese training against conventional training on shallow data, the setting SST was made for:
  * synthetic faces with two images per identity, MobileFaceNet trained once conventionally (MV-Softmax)
  * and once semi-siamese (SST_Prototype) with the same backbone, epochs, batch size and seed, then both
- * verified on held-out identities with LFW's 10-fold protocol.
+ * verified on held-out identities with LFW's 10-fold protocol. Several seeds (each its own faces,
+ * initialisation and data order) give the spread a difference has to clear before it means anything.
  */
 public final class ShallowComparison {
 
     /**
      * @param identities training identities, two images each
      * @param queueSize  the SST head's queue (a multiple of the batch size)
-     * @param side       the input side (MobileFaceNet's output grid is side / 16); the synthetic faces are
-     *                   112 × 112, and verification takes faces at the model's input size
+     * @param side       the input side (MobileFaceNet's output grid is side / 16); the 112 × 112 synthetic
+     *                   faces are resized to it for training and verification alike
+     * @param seeds      one comparison per seed
      */
     public record Options(Path out, int identities, int heldOut, int pairsPerFold, double nuisance, int epochs,
-                          int batchSize, double lr, String step, int queueSize, double alpha, int side, long seed, int workers) {
+                          int batchSize, double lr, String step, int queueSize, double alpha, int side, List<Long> seeds,
+                          int workers) {
 
+        public Options {
+            seeds = List.copyOf(seeds);
+        }
+
+        /**
+         * 300 identities at 64 × 64 for 24 epochs: long enough for conventional training to stop gaining on
+         * two images per class while SST still does, small enough for three seeds in a quarter of an hour
+         * on two cores.
+         */
         public static Options defaults(Path out) {
-            return new Options(out, 600, 100, 30, 0.6, 6, 32, 0.1, "4", 64, 0.9, 112, 0, 2);
+            return new Options(out, 300, 100, 30, 0.6, 24, 32, 0.1, "18", 64, 0.9, 64, List.of(0L, 1L, 2L), 2);
         }
     }
 
-    /** The two rows of the result: the name of each training and its held-out accuracy. */
+    /** One seed's held-out accuracies (LFW's mean over ten folds) and their standard errors. */
+    public record Run(long seed, ProtocolResult.Score conventional, ProtocolResult.Score semiSiamese) {
+        public double gain() {
+            return semiSiamese.value() - conventional.value();
+        }
+    }
+
     public static final String CONVENTIONAL = "conventional, MV-Softmax";
     public static final String SEMI_SIAMESE = "semi-siamese, SST_Prototype";
 
@@ -48,50 +68,105 @@ public final class ShallowComparison {
         this.registry = registry;
     }
 
-    public Map<String, ProtocolResult.Score> run(Options o, PrintStream out, boolean interactive) throws Exception {
-        Files.createDirectories(o.out());
-        Path data = o.out().resolve("data");
-        out.printf("1/3 generating %d shallow training identities (2 images each) and %d held-out identities in %s%n",
-                o.identities(), o.heldOut(), data);
-        SyntheticFaces.Result faces = SyntheticFaces.builder(data).identities(o.identities()).imagesPerIdentity(2)
-                .heldOutIdentities(o.heldOut()).folds(10).pairsPerFold(o.pairsPerFold()).nuisance(o.nuisance())
-                .seed(o.seed()).threads(2).overwrite(true).generate();
-        Map<String, ProtocolResult.Score> results = new LinkedHashMap<>();
-        Map<String, TrainingSummary> runs = new LinkedHashMap<>();
-        int grid = o.side() / 16;
-        for (String[] run : new String[][] {{CONVENTIONAL, "conventional", "MV-Softmax"}, {SEMI_SIAMESE, "semi-siamese", "SST_Prototype"}}) {
-            out.printf("2/3 training MobileFaceNet %s (%d epochs, batch %d, seed %d)%n", run[0], o.epochs(), o.batchSize(), o.seed());
-            com.fasterxml.jackson.databind.node.ObjectNode cli = QuickStart.trainOptions(faces, o.out().resolve(run[1]),
-                    o.epochs(), o.batchSize(), o.lr(), o.step(), o.seed(), o.workers());
-            cli.put("mode", run[1]);
-            cli.put("head_type", run[2]);
-            if (grid != 7) {
-                com.fasterxml.jackson.databind.node.ObjectNode backbone = cli.putObject("backbone");
-                backbone.put("out_h", grid);
-                backbone.put("out_w", grid);
-            }
-            if (run[1].equals("semi-siamese")) {
-                cli.putObject("head").put("queue_size", o.queueSize());
-                cli.put("alpha", o.alpha());
-            }
-            runs.put(run[0], new TrainCommand(registry, TrainCommand.LISTS).run(null, cli, out, interactive));
+    public List<Run> run(Options o, PrintStream out, boolean interactive) throws Exception {
+        if (o.side() < 32 || o.side() % 16 != 0) {
+            throw new IllegalArgumentException("--side must be a multiple of 16 from 32 (MobileFaceNet's output grid is "
+                    + "side / 16), got " + o.side());
         }
-        out.println("3/3 verifying held-out pairs (LFW 10-fold protocol)");
-        TestProtocol<?> lfw = registry.get(TestProtocol.class, "LFW");
-        Backbone<?> net = registry.get(Backbone.class, "MobileFaceNet");
-        for (Map.Entry<String, TrainingSummary> e : runs.entrySet()) {
-            results.put(e.getKey(), QuickStart.verify(lfw, faces, net,
-                    grid == 7 ? Map.of() : Map.of("out_h", grid, "out_w", grid), e.getValue().lastCheckpoint(),
-                    Files.createDirectories(o.out().resolve("verification").resolve(e.getKey().replaceAll("[^a-zA-Z]+", "_")))));
+        if (o.seeds().isEmpty()) {
+            throw new IllegalArgumentException("--seeds names no seed");
         }
-        Table t = new Table("training", "held-out accuracy", "std error");
-        results.forEach((k, r) -> t.add(k, String.format(Locale.ROOT, "%.4f", r.value()),
-                String.format(Locale.ROOT, "%.4f", r.stdError())));
+        List<Run> runs = new ArrayList<>();
+        for (long seed : o.seeds()) {
+            runs.add(runSeed(o, seed, o.seeds().size() == 1 ? o.out() : o.out().resolve("seed-" + seed), out, interactive));
+        }
+        Table t = table(runs);
         Files.writeString(o.out().resolve("results.md"), t.render(Table.Format.MD));
         Files.writeString(o.out().resolve("results.csv"), t.render(Table.Format.CSV));
         Files.writeString(o.out().resolve("results.json"), t.render(Table.Format.JSON));
         out.println();
         out.print(t.render(Table.Format.MD));
-        return results;
+        return runs;
+    }
+
+    private Run runSeed(Options o, long seed, Path dir, PrintStream out, boolean interactive) throws Exception {
+        Files.createDirectories(dir);
+        Path data = dir.resolve("data");
+        out.printf("seed %d, 1/3: generating %d shallow training identities (2 images each) and %d held-out identities in %s%n",
+                seed, o.identities(), o.heldOut(), data);
+        SyntheticFaces.Result faces = SyntheticFaces.builder(data).identities(o.identities()).imagesPerIdentity(2)
+                .heldOutIdentities(o.heldOut()).folds(10).pairsPerFold(o.pairsPerFold()).nuisance(o.nuisance())
+                .seed(seed).threads(2).overwrite(true).generate();
+        int grid = o.side() / 16;
+        Map<String, Object> backbone = grid == 7 ? Map.of() : Map.of("out_h", grid, "out_w", grid);
+        TestProtocol<?> lfw = registry.get(TestProtocol.class, "LFW");
+        Backbone<?> net = registry.get(Backbone.class, "MobileFaceNet");
+        ProtocolResult.Score[] scores = new ProtocolResult.Score[2];
+        String[][] trainings = {{CONVENTIONAL, "conventional", "MV-Softmax"}, {SEMI_SIAMESE, "semi-siamese", "SST_Prototype"}};
+        for (int i = 0; i < 2; i++) {
+            String[] run = trainings[i];
+            out.printf("seed %d, 2/3: training MobileFaceNet %s (%d epochs, batch %d, %d × %d)%n", seed, run[0], o.epochs(),
+                    o.batchSize(), o.side(), o.side());
+            ObjectNode cli = QuickStart.trainOptions(faces, dir.resolve(run[1]), o.epochs(), o.batchSize(), o.lr(), o.step(),
+                    seed, o.workers());
+            cli.put("mode", run[1]);
+            cli.put("head_type", run[2]);
+            if (!backbone.isEmpty()) {
+                ObjectNode b = cli.putObject("backbone");
+                backbone.forEach((k, v) -> b.put(k, (Integer) v));
+            }
+            if (run[1].equals("semi-siamese")) {
+                cli.putObject("head").put("queue_size", o.queueSize());
+                cli.put("alpha", o.alpha());
+            }
+            TrainingSummary summary = new TrainCommand(registry, TrainCommand.LISTS).run(null, cli, out, interactive);
+            out.printf("seed %d, 3/3: verifying held-out pairs with %s (LFW 10-fold protocol)%n", seed, run[0]);
+            scores[i] = QuickStart.verify(lfw, faces, net, backbone, summary.lastCheckpoint(),
+                    Files.createDirectories(dir.resolve("verification").resolve(run[1])));
+        }
+        return new Run(seed, scores[0], scores[1]);
+    }
+
+    /** One row per seed, then the mean and the standard deviation over seeds (with two or more). */
+    static Table table(List<Run> runs) {
+        Table t = new Table("seed", CONVENTIONAL, "std error", SEMI_SIAMESE, "std error", "SST gain");
+        for (Run r : runs) {
+            t.add(Long.toString(r.seed()), f(r.conventional().value()), f(r.conventional().stdError()),
+                    f(r.semiSiamese().value()), f(r.semiSiamese().stdError()), signed(r.gain()));
+        }
+        if (runs.size() > 1) {
+            double[] c = runs.stream().mapToDouble(r -> r.conventional().value()).toArray();
+            double[] s = runs.stream().mapToDouble(r -> r.semiSiamese().value()).toArray();
+            double[] g = runs.stream().mapToDouble(Run::gain).toArray();
+            t.add("mean", f(mean(c)), "", f(mean(s)), "", signed(mean(g)));
+            t.add("sd over seeds", f(sd(c)), "", f(sd(s)), "", f(sd(g)));
+        }
+        return t;
+    }
+
+    static double mean(double[] x) {
+        double sum = 0;
+        for (double v : x) {
+            sum += v;
+        }
+        return sum / x.length;
+    }
+
+    /** Sample standard deviation (n − 1). */
+    static double sd(double[] x) {
+        double m = mean(x);
+        double ss = 0;
+        for (double v : x) {
+            ss += (v - m) * (v - m);
+        }
+        return Math.sqrt(ss / (x.length - 1));
+    }
+
+    private static String f(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String signed(double v) {
+        return String.format(Locale.ROOT, "%+.4f", v);
     }
 }

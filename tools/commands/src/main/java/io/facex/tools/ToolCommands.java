@@ -44,7 +44,7 @@ public final class ToolCommands {
     }
 
     @Descriptor("Semi-siamese against conventional training on shallow data: synthetic faces with two images per "
-            + "identity, MobileFaceNet trained with MV-Softmax and with SST_Prototype (same epochs, batch and seed), "
+            + "identity, MobileFaceNet trained with MV-Softmax and with SST_Prototype (same epochs, batch size and seeds), "
             + "both verified on held-out identities with LFW's 10-fold protocol")
     public void shallow(
             @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "shallow") String out,
@@ -57,13 +57,27 @@ public final class ToolCommands {
             @Descriptor("the SST gallery's moving-average weight") @Parameter(names = {"--alpha"}, absentValue = "-1") double alpha,
             @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
             @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
-            @Descriptor("seed of the synthetic faces, the initialisation and the data order (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed)
+            @Descriptor("MobileFaceNet's input side, a multiple of 16 (the 112 x 112 faces are resized; default 64)") @Parameter(names = {"--side"}, absentValue = "0") int side,
+            @Descriptor("seeds, comma-separated: one comparison each, with its own faces, initialisation and data order (default 0,1,2)") @Parameter(names = {"--seeds", "--seed"}, absentValue = "") String seeds)
             throws Exception {
         ShallowComparison.Options d = ShallowComparison.Options.defaults(Path.of(out));
         ShallowComparison.Options o = new ShallowComparison.Options(d.out(), identities > 0 ? identities : d.identities(),
                 heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), d.nuisance(), epochs > 0 ? epochs : d.epochs(),
                 batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : d.step(),
-                queue > 0 ? queue : d.queueSize(), alpha >= 0 ? alpha : d.alpha(), d.side(), seed, d.workers());
+                queue > 0 ? queue : d.queueSize(), alpha >= 0 ? alpha : d.alpha(), side > 0 ? side : d.side(),
+                seeds.isBlank() ? d.seeds() : seedList(seeds), d.workers());
         new ShallowComparison(registry.get()).run(o, System.out, System.console() != null);
+    }
+
+    private static java.util.List<Long> seedList(String seeds) {
+        java.util.List<Long> list = new java.util.ArrayList<>();
+        for (String s : seeds.split(",")) {
+            try {
+                list.add(Long.parseLong(s.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seeds: '" + s.trim() + "' is not an integer (expected e.g. 0,1,2)");
+            }
+        }
+        return list;
     }
 }
