@@ -20,6 +20,7 @@ import io.facex.weights.Npz;
 import io.facex.weights.StateDict;
 import io.facex.weights.Tensor;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,9 @@ class PfldTest extends PluginContract<Pfld.Config> {
     private static Path weights;
     private static StateDict io;
     private static FaceImage photo;
+    /** One network for the tests that only read it (initialising runs every layer once: about 2 s). */
+    private static NDManager manager;
+    private static Block net;
 
     private final Pfld pfld = new Pfld();
 
@@ -62,6 +66,14 @@ class PfldTest extends PluginContract<Pfld.Config> {
         try (Mat m = ImageOps.read(resource("facexzoo_test1.jpg"))) {
             photo = new FaceImage(m.cols(), m.rows(), m.channels(), ImageOps.toHwc(m));
         }
+        manager = NDManager.newBaseManager();
+        net = Pfld.network();
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 112, 112));
+    }
+
+    @AfterAll
+    static void release() {
+        manager.close();
     }
 
     private static Path resource(String name) throws Exception {
@@ -70,16 +82,13 @@ class PfldTest extends PluginContract<Pfld.Config> {
 
     @Test
     void parameterCountIsFaceXZoos() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            Block net = initialized(m);
-            long trainable = 0;
-            for (Pair<String, Parameter> p : net.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    trainable += p.getValue().getArray().size();
-                }
+        long trainable = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                trainable += p.getValue().getArray().size();
             }
-            assertEquals(1_446_268, trainable);
         }
+        assertEquals(1_446_268, trainable);
     }
 
     /** Every parameter under FaceX-Zoo's key, and every key of FaceX-Zoo's state dict has a parameter. */
@@ -88,10 +97,8 @@ class PfldTest extends PluginContract<Pfld.Config> {
         Set<String> theirs = new TreeSet<>(Npz.read(weights).keys());
         theirs.removeIf(k -> k.endsWith("num_batches_tracked"));
         Set<String> ours = new TreeSet<>();
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (Pair<String, Parameter> p : initialized(m).getParameters()) {
-                assertTrue(ours.add(TorchNames.toTorch(p.getKey())), "two parameters map to " + p.getKey());
-            }
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            assertTrue(ours.add(TorchNames.toTorch(p.getKey())), "two parameters map to " + p.getKey());
         }
         assertEquals(theirs, ours);
     }
@@ -100,8 +107,7 @@ class PfldTest extends PluginContract<Pfld.Config> {
     void networkOutputIsFaceXZoos() throws Exception {
         Tensor input = io.require("input");
         float[] expected = io.require("output").toFloatArray();
-        try (NDManager m = NDManager.newBaseManager()) {
-            Block net = initialized(m);
+        try (NDManager m = manager.newSubManager()) {
             BlockWeights.apply(net, Npz.read(weights), TorchNames::toTorch);
             NDArray x = m.create(input.toFloatArray(), new Shape(input.shape()));
             NDArray y = net.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
@@ -197,12 +203,6 @@ class PfldTest extends PluginContract<Pfld.Config> {
 
     private static DetectedFace face() {
         return new DetectedFace(96.449936f, 74.030655f, 318.95624f, 381.9057f, 1f, new float[0]);
-    }
-
-    private static Block initialized(NDManager m) {
-        Block net = Pfld.network();
-        net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 112, 112));
-        return net;
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
