@@ -127,9 +127,12 @@ public final class Pfld extends AbstractPlugin<Pfld.Config> implements LandmarkD
                 block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, INPUT, INPUT));
                 BlockWeights.apply(block, weights, TorchNames::toTorch);
                 return new Loaded(stamp, manager, block);
-            } catch (WeightsException | RuntimeException e) {
+            } catch (WeightsException e) { // names the file and every missing, unexpected or mis-shaped key
                 manager.close();
                 throw new InvalidConfigException("model_path", e.getMessage());
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
             }
         }
 
@@ -181,7 +184,9 @@ public final class Pfld extends AbstractPlugin<Pfld.Config> implements LandmarkD
         int cx = (int) (face.x1() + w / 2f);
         int cy = (int) (face.y1() + h / 2f);
         int size = (int) (Math.max(w, h) * 1.2); // numpy: float32 max times a Python float is float64
-        if (size < 1 || size > 16 * Math.max(image.width(), image.height())) {
+        // The padded square is allocated whole (OpenCV's resize of it is what FaceX-Zoo computes), so a box
+        // far larger than the photo is refused rather than allowed to claim gigabytes.
+        if (size < 1 || size > 4 * Math.max(image.width(), image.height())) {
             throw new IllegalArgumentException("face box (" + face.x1() + ", " + face.y1() + ", " + face.x2() + ", "
                     + face.y2() + ") gives a " + size + "-pixel square for a " + image.width() + "x" + image.height()
                     + " image");

@@ -199,6 +199,9 @@ class PfldTest extends PluginContract<Pfld.Config> {
     void aBoxThatIsNotOneIsRefused() {
         DetectedFace inverted = new DetectedFace(100, 100, 10, 10, 1f, new float[0]);
         assertThrows(IllegalArgumentException.class, () -> Pfld.crop(photo, inverted));
+        DetectedFace huge = new DetectedFace(0, 0, 5000, 5000, 1f, new float[0]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pfld.crop(photo, huge));
+        assertTrue(e.getMessage().contains("6001-pixel square"), e.getMessage());
     }
 
     private static DetectedFace face() {
