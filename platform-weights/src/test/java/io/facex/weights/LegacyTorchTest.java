@@ -70,9 +70,10 @@ class LegacyTorchTest {
     }
 
     /**
-     * FaceX-Zoo's RetinaFace class (models.network_def.retinaface_def, torchvision's IntermediateLayerGetter
-     * inside), given the weights of retinaface_mnet025.npz and saved whole in the legacy format; the
-     * expected file lists that npz's tensors in order with dtype, shape and the SHA-256 of their bytes.
+     * FaceX-Zoo's RetinaFace class (models.network_def.retinaface_def; torchvision is not installed, so its
+     * body is a stand-in for torchvision.models._utils.IntermediateLayerGetter under that class path), given
+     * the weights of retinaface_mnet025.npz and saved whole in the legacy format; the expected file lists
+     * that npz's tensors in order with dtype, shape and the SHA-256 of their bytes.
      */
     @Test
     void retinafaceDetectorModuleEqualsItsStateDictExport() throws Exception {
