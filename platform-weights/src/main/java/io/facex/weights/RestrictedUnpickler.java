@@ -4,27 +4,39 @@ import io.facex.weights.TorchGlobals.Callable;
 import io.facex.weights.TorchGlobals.StorageType;
 import io.facex.weights.TorchGlobals.TorchDType;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A pickle reader written from the opcode specification (protocols 0–5 as far as a state dict needs)
- * that never imports or calls anything: globals resolve only through {@link TorchGlobals}' allow-list
- * to inert stand-ins, and the few allowed calls are emulated here. Every length is checked against the
- * bytes left, so a truncated or corrupt pickle ends in a {@link WeightsException}, never an index error.
+ * A pickle reader written from the opcode specification (protocols 0–5 as far as a checkpoint needs)
+ * that never imports or calls anything: allow-listed globals ({@link TorchGlobals}) resolve to inert
+ * stand-ins whose few calls are emulated here; any other global, unless its module is one no model
+ * lives in, becomes a {@link PyGlobal} name that may only create an empty {@link PyObject} (what a pickled
+ * {@code nn.Module} and its layers need); calling it with arguments, calling an object, or filling an
+ * object any way but {@code BUILD} with a dict is refused ({@link UnsafeWeightsException}), because in
+ * Python each of those runs the class's code. Every length is checked against the bytes left, so a
+ * truncated or corrupt pickle ends in a {@link WeightsException}, never an index error.
  *
- * <p>Python values become: dict → LinkedHashMap, list → ArrayList, tuple → {@link PyTuple}, int → Long
- * (BigInteger when wider), float → Double, bool → Boolean, None → null, str → String, bytes → byte[],
- * tensor → {@link Tensor}.
+ * <p>Python values become: dict → LinkedHashMap, list → ArrayList, tuple → {@link PyTuple}, set →
+ * LinkedHashSet, int → Long (BigInteger when wider), float → Double, bool → Boolean, None → null, str →
+ * String, bytes → byte[], tensor → {@link Tensor} (or {@link DeferredTensor} while its storage is still
+ * unread), object → {@link PyObject}.
  */
 final class RestrictedUnpickler {
 
-    /** A torch storage: the raw bytes of {@code data/<key>} with their element type. */
+    /**
+     * A torch storage: its key, element type and raw bytes; the bytes are null while they are still
+     * ahead in the stream (legacy format), and tensors on it are then {@link DeferredTensor}s.
+     */
     record Storage(String key, DType dtype, byte[] bytes) {
     }
 
@@ -38,30 +50,56 @@ final class RestrictedUnpickler {
 
     private final String fileName;
     private final String entry;
-    private final byte[] in;
+    private final PickleInput in;
     private final StorageLoader storages;
-    private int pos;
-    private int opStart;
+    private long opStart;
 
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    private final List<DeferredTensor> deferred = new ArrayList<>();
 
     /**
      * @param fileName the file's name, for messages
      * @param entry    the pickle's zip entry, for messages (may be null)
      */
     RestrictedUnpickler(String fileName, String entry, byte[] pickle, StorageLoader storages) {
+        this(fileName, entry, PickleInput.of(pickle), storages);
+    }
+
+    /**
+     * Reads one pickle from {@code input}, which is left just after its STOP (more may follow).
+     *
+     * @param entry which pickle this is, for messages (may be null)
+     */
+    RestrictedUnpickler(String fileName, String entry, PickleInput input, StorageLoader storages) {
         this.fileName = fileName;
         this.entry = entry;
-        this.in = pickle;
+        this.in = input;
         this.storages = storages;
+    }
+
+    /** The tensors built on storages whose bytes were not there yet, to {@link DeferredTensor#resolve}. */
+    List<DeferredTensor> deferredTensors() {
+        return deferred;
     }
 
     Object load() throws WeightsException {
         try {
+            return run();
+        } catch (WeightsException e) {
+            throw e;
+        } catch (EOFException e) {
+            throw truncatedOr("the file is shorter than its size said", true);
+        } catch (IOException e) {
+            throw new WeightsException("cannot read " + where() + ": " + e, e);
+        }
+    }
+
+    private Object run() throws IOException {
+        try {
             while (true) {
-                opStart = pos;
+                opStart = in.position();
                 int op = u8();
                 if (op == '.') {
                     if (stack.size() != 1 || !marks.isEmpty()) {
@@ -77,7 +115,7 @@ final class RestrictedUnpickler {
         }
     }
 
-    private void step(int op) throws WeightsException {
+    private void step(int op) throws IOException {
         switch (op) {
             case 0x80 -> { // PROTO
                 int proto = u8();
@@ -194,18 +232,33 @@ final class RestrictedUnpickler {
             return allowed;
         }
         String dotted = TorchGlobals.canonicalModule(module) + "." + name;
-        String lastPart = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : name;
-        boolean looksLikeClass = !lastPart.isEmpty() && Character.isUpperCase(lastPart.charAt(0));
-        String why = looksLikeClass && !dotted.startsWith("builtins.")
-                ? ", which a weights file never needs (only tensors, dicts and torch's tensor reconstruction"
-                        + " are allowed; a pickled whole model runs code on load, save model.state_dict() instead)"
-                : ", which a weights file never needs (only tensors, dicts and torch's tensor reconstruction"
-                        + " are allowed)";
-        throw new UnsafeWeightsException("refusing to load " + fileName + ": its pickle "
-                + (looksLikeClass ? "instantiates " : "calls ") + dotted + why, dotted);
+        if (TorchGlobals.isForbidden(module)) {
+            throw refused("calls " + dotted, dotted);
+        }
+        return new PyGlobal(dotted);
+    }
+
+    private UnsafeWeightsException refused(String what, String dotted) {
+        return new UnsafeWeightsException("refusing to load " + fileName + ": its pickle " + what
+                + ", which a weights file never needs (only tensors, dicts, torch's tensor reconstruction and"
+                + " inert objects created empty and filled with a dict are allowed)", dotted);
+    }
+
+    /** An instance of a non-allow-listed class may only be created empty; anything else would run its code. */
+    private PyObject emptyInstance(PyGlobal cls, PyTuple args, String how) throws WeightsException {
+        if (args.size() != 0) {
+            throw refused("calls " + cls.name() + " with arguments (" + how + ")", cls.name());
+        }
+        return new PyObject(cls.name());
     }
 
     private Object call(Object callable, PyTuple args) throws WeightsException {
+        if (callable instanceof PyGlobal g) {
+            return emptyInstance(g, args, "REDUCE");
+        }
+        if (callable instanceof PyObject o) {
+            throw refused("calls an instance of " + o.className(), o.className());
+        }
         if (!(callable instanceof Callable c)) {
             throw corrupt("REDUCE on " + describe(callable) + ", which is not callable here");
         }
@@ -225,10 +278,30 @@ final class RestrictedUnpickler {
             case REBUILD_TENSOR_V2 -> rebuildTensor(args);
             case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> {
                 // (data, requires_grad, backward_hooks[, state]): a Parameter is just its tensor to us.
-                if (args.size() < 3 || !(args.get(0) instanceof Tensor t)) {
+                if (args.size() < 3 || !(args.get(0) instanceof Tensor || args.get(0) instanceof DeferredTensor)) {
                     throw corrupt("_rebuild_parameter needs (tensor, requires_grad, hooks)");
                 }
-                yield t;
+                yield args.get(0);
+            }
+            case SET -> {
+                // Modules keep their non-persistent buffer names in a set: set() or set([names]).
+                Set<Object> set = new LinkedHashSet<>();
+                if (args.size() == 1 && args.get(0) instanceof List<?> items) {
+                    for (Object item : items) {
+                        checkHashable(item, 0);
+                        set.add(item);
+                    }
+                } else if (args.size() != 0) {
+                    throw corrupt("set called with " + args.size() + " arguments");
+                }
+                yield set;
+            }
+            case TORCH_DEVICE -> {
+                // torch.device('cpu') or ('cuda', 0): kept as its description, never used.
+                if (args.size() == 0 || args.size() > 2 || !(args.get(0) instanceof String type)) {
+                    throw corrupt("torch.device needs (type[, index])");
+                }
+                yield args.size() == 2 ? type + ":" + args.get(1) : type;
             }
             case TORCH_SIZE -> {
                 if (args.size() != 1) {
@@ -244,6 +317,9 @@ final class RestrictedUnpickler {
         if (cls == Callable.ORDERED_DICT && args.size() == 0) {
             return new LinkedHashMap<>();
         }
+        if (cls instanceof PyGlobal g) {
+            return emptyInstance(g, args, "NEWOBJ");
+        }
         throw corrupt("NEWOBJ of " + describe(cls) + " is not supported");
     }
 
@@ -253,10 +329,28 @@ final class RestrictedUnpickler {
         if (target instanceof Map<?, ?> && (state == null || state instanceof Map<?, ?> || state instanceof PyTuple)) {
             return;
         }
+        if (target instanceof PyObject o) {
+            // Python's default BUILD with a dict only updates __dict__; any other state goes to the
+            // class's __setstate__, i.e. its code.
+            if (!(state instanceof Map<?, ?> attributes)) {
+                throw refused("fills an instance of " + o.className() + " with " + describe(state)
+                        + " (only a dict is inert)", o.className());
+            }
+            for (Object key : attributes.keySet()) {
+                if (!(key instanceof String)) {
+                    throw corrupt("attribute name " + describe(key) + " of " + o.className());
+                }
+            }
+            o.update(attributes);
+            return;
+        }
+        if (target instanceof PyGlobal g) {
+            throw refused("sets state on the class " + g.name(), g.name());
+        }
         throw corrupt("BUILD on " + describe(target) + " is not supported");
     }
 
-    private Tensor rebuildTensor(PyTuple a) throws WeightsException {
+    private Object rebuildTensor(PyTuple a) throws WeightsException {
         // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
         if (a.size() < 6 || a.size() > 7 || !(a.get(0) instanceof Storage storage)) {
             throw corrupt("_rebuild_tensor_v2 needs (storage, offset, size, stride, requires_grad, hooks)");
@@ -264,6 +358,11 @@ final class RestrictedUnpickler {
         long offset = integer(a.get(1), "storage offset");
         long[] size = longs(a.get(2), "size");
         long[] stride = longs(a.get(3), "stride");
+        if (storage.bytes() == null) {
+            DeferredTensor later = new DeferredTensor(storage, offset, size, stride);
+            deferred.add(later);
+            return later;
+        }
         String what = "tensor on storage data/" + storage.key();
         byte[] data = Strided.gather(storage.bytes(), storage.dtype().byteSize(), offset, size, stride, what);
         return Tensor.wrap(storage.dtype(), size, data);
@@ -271,8 +370,20 @@ final class RestrictedUnpickler {
 
     private Object persistentLoad(Object pid) throws WeightsException {
         PyTuple t = tuple(pid, "persistent id");
-        if (t.size() < 5 || !"storage".equals(t.get(0))) {
-            throw corrupt("persistent id is not ('storage', type, key, location, numel)");
+        if (t.size() == 4 && "module".equals(t.get(0))) {
+            // Legacy torch.save of a whole model: ('module', class, source file, source text) lets
+            // torch.load compare the class's source; the class is all that is used, the source is ignored.
+            if (!(t.get(1) instanceof PyGlobal cls)) {
+                throw corrupt("module persistent id names " + describe(t.get(1)) + ", not a class");
+            }
+            return cls;
+        }
+        if (t.size() < 5 || t.size() > 6 || !"storage".equals(t.get(0))) {
+            throw corrupt("persistent id is not ('storage', type, key, location, numel[, view])");
+        }
+        if (t.size() == 6 && t.get(5) != null) {
+            throw new WeightsException("cannot read " + where() + ": it uses storage views (view_metadata), which"
+                    + " only PyTorch < 0.4 wrote; load it with PyTorch and save model.state_dict() again");
         }
         if (!(t.get(1) instanceof StorageType type)) {
             throw corrupt("persistent id names storage type " + describe(t.get(1)));
@@ -419,6 +530,15 @@ final class RestrictedUnpickler {
         if (o instanceof TorchDType d) {
             return d.name();
         }
+        if (o instanceof PyGlobal g) {
+            return g.name();
+        }
+        if (o instanceof PyObject p) {
+            return "an instance of " + p.className();
+        }
+        if (o instanceof DeferredTensor) {
+            return "a tensor";
+        }
         if (o instanceof PyTuple) {
             return "a tuple";
         }
@@ -433,79 +553,70 @@ final class RestrictedUnpickler {
 
     // ---- raw input -----------------------------------------------------------------------------
 
-    private int u8() throws WeightsException {
+    private int u8() throws IOException {
         need(1);
-        return in[pos++] & 0xff;
+        return in.u8();
     }
 
-    private int u16() throws WeightsException {
-        need(2);
-        int v = (in[pos] & 0xff) | (in[pos + 1] & 0xff) << 8;
-        pos += 2;
-        return v;
+    private int u16() throws IOException {
+        return u8() | u8() << 8;
     }
 
-    private int i32() throws WeightsException {
-        need(4);
-        int v = (in[pos] & 0xff) | (in[pos + 1] & 0xff) << 8 | (in[pos + 2] & 0xff) << 16 | (in[pos + 3] & 0xff) << 24;
-        pos += 4;
-        return v;
+    private int i32() throws IOException {
+        return u8() | u8() << 8 | u8() << 16 | u8() << 24;
     }
 
-    private long u32() throws WeightsException {
+    private long u32() throws IOException {
         return i32() & 0xffffffffL;
     }
 
-    private long i64() throws WeightsException {
+    private long i64() throws IOException {
         long lo = u32();
         long hi = u32();
         return hi << 32 | lo;
     }
 
-    private long i64BigEndian() throws WeightsException {
-        need(8);
+    private long i64BigEndian() throws IOException {
         long v = 0;
         for (int i = 0; i < 8; i++) {
-            v = v << 8 | (in[pos++] & 0xff);
+            v = v << 8 | u8();
         }
         return v;
     }
 
     /** A length read from the stream, checked against what is left before anything is allocated. */
     private int length(long n) throws WeightsException {
-        if (n < 0 || n > in.length - pos) {
-            throw truncatedOr("length " + n + " but only " + (in.length - pos) + " bytes left", n >= 0);
+        if (n < 0 || n > in.remaining() || n > Integer.MAX_VALUE) {
+            throw truncatedOr("length " + n + " but only " + in.remaining() + " bytes left", n >= 0);
         }
         return (int) n;
     }
 
-    private byte[] bytes(int n) throws WeightsException {
+    private byte[] bytes(int n) throws IOException {
         need(n);
-        byte[] out = java.util.Arrays.copyOfRange(in, pos, pos + n);
-        pos += n;
-        return out;
+        return in.bytes(n);
     }
 
-    private byte[] line() throws WeightsException {
-        for (int i = pos; i < in.length; i++) {
-            if (in[i] == '\n') {
-                byte[] out = java.util.Arrays.copyOfRange(in, pos, i);
-                pos = i + 1;
-                return out;
+    private byte[] line() throws IOException {
+        byte[] line = in.line();
+        if (line == null) {
+            if (in.remaining() > 0) {
+                throw corrupt("a text line longer than " + PickleInput.MAX_LINE + " bytes");
             }
+            throw truncatedOr("a text line without its newline", true);
         }
-        throw truncatedOr("a text line without its newline", true);
+        return line;
     }
 
-    private void skipFrame() throws WeightsException {
+    private void skipFrame() throws IOException {
         long n = i64();
-        if (n < 0 || n > in.length - pos) {
-            throw truncatedOr("frame of " + n + " bytes but only " + (in.length - pos) + " left", n >= 0);
+        if (n < 0 || n > in.remaining()) {
+            throw truncatedOr("frame of " + n + " bytes but only " + in.remaining() + " left", n >= 0);
         }
     }
 
-    private void need(int n) throws WeightsException {
-        if (n > in.length - pos) {
+    private void need(long n) throws WeightsException {
+        if (n > in.remaining()) {
             throw truncatedOr(null, true);
         }
     }

@@ -14,6 +14,8 @@ import java.util.zip.ZipFile;
 public enum WeightsFormat {
     /** {@code torch.save} since PyTorch 1.6: a zip with {@code <archive>/data.pkl}. */
     TORCH_ZIP,
+    /** {@code torch.save} before PyTorch 1.6 (or without the zip option): pickles, then raw storages. */
+    TORCH_LEGACY,
     /** {@code np.savez}: a zip of {@code .npy} members. */
     NPZ,
     /** A single {@code np.save} array. */
@@ -42,9 +44,9 @@ public enum WeightsFormat {
         if (head.length >= 9 && head[8] == '{') {
             return SAFETENSORS;
         }
+        // A bare pickle: the legacy reader checks for torch.save's magic number and explains otherwise.
         if ((head[0] & 0xff) == 0x80 && head.length > 1 && head[1] >= 1 && head[1] <= 5) {
-            throw new WeightsException("cannot read " + name + ": it is a bare pickle (the legacy torch.save format"
-                    + " of PyTorch < 1.6); re-save it with a newer torch.save (the zip format) or as safetensors");
+            return TORCH_LEGACY;
         }
         throw new WeightsException("cannot read " + name + ": unrecognized content (first bytes " + hex(head)
                 + "); expected a torch.save zip, .npz, .npy or safetensors file");
