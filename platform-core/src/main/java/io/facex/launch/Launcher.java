@@ -151,6 +151,10 @@ public final class Launcher {
               train --data_root ... | --config FILE   train (any option of the mode; --help lists them)
               eval -d data_conf.yaml -m CKPT|DIR      evaluate on LFW, CPLFW, CALFW, AgeDB30, RFW, MegaFace, ...
               embed -w WEIGHTS -i LIST|NPY -o OUT.npy features of images or a face batch
+              detect IMG [--annotate OUT.png] faces in a photo: boxes, scores, five landmarks (JSON)
+              crop IMG [-o DIR]               each face cropped to the 112x112 recognition input
+              compare -w CKPT IMG1 IMG2       similarity of two photos' faces, same/different
+              align -o OUT ROOT               raw benchmark photos -> aligned crops for eval
               trainlist ROOT LIST             a training list from a folder of identity folders
               shallowlist --images 2 FULL OUT a shallow list (at most N images of each identity)
               shallow [--seeds 0,1,2]         semi-siamese against conventional training on shallow faces

@@ -58,6 +58,10 @@ public final class CoreActivator implements BundleActivator {
         props.put("osgi.command.scope", "facex");
         props.put("osgi.command.function", FacexCommands.FUNCTIONS);
         context.registerService(Object.class, new FacexCommands(registry), props);
+        Hashtable<String, Object> sdk = new Hashtable<>();
+        sdk.put("osgi.command.scope", "facex");
+        sdk.put("osgi.command.function", io.facex.core.sdk.SdkCommands.FUNCTIONS);
+        context.registerService(Object.class, new io.facex.core.sdk.SdkCommands(registry), sdk);
 
         // For the container's shutdown hook, on the class path's side (hence a JDK type): running jobs
         // must return, a training having saved, before the container closes under them.

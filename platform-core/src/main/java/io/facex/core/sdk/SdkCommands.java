@@ -1,0 +1,287 @@
+package io.facex.core.sdk;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.facex.api.FaceImage;
+import io.facex.api.sdk.DetectedFace;
+import io.facex.core.jobs.Jobs;
+import io.facex.core.jobs.Progress;
+import io.facex.core.registry.PluginRegistry;
+import io.facex.data.ImageHeader;
+import io.facex.data.ImageOps;
+import me.tongfei.progressbar.ProgressBar;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/** The face SDK's shell commands: detect, crop, compare, align. */
+public final class SdkCommands {
+
+    public static final String[] FUNCTIONS = {"detect", "crop", "compare", "align"};
+
+    private final PluginRegistry registry;
+
+    public SdkCommands(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    private FaceSdk sdk(double confidence, String pfld, String weights, String backbone, double threshold, long maxPixels)
+            throws IOException {
+        FaceSdk.Builder b = FaceSdk.builder().registry(registry).maxPixels(maxPixels);
+        if (confidence >= 0) {
+            b.detector("RetinaFace", Map.of("confidence_threshold", confidence));
+        }
+        if (!pfld.isEmpty()) {
+            b.landmarks("PFLD", Map.of("model_path", pfld));
+        }
+        if (!weights.isEmpty()) {
+            b.recognizer(Path.of(weights));
+        }
+        if (!backbone.isEmpty()) {
+            b.backbone(backbone);
+        }
+        if (threshold > -2) {
+            b.threshold(threshold);
+        }
+        return b.build();
+    }
+
+    @Descriptor("Detect faces in a photo: JSON on standard output with each face's box [x1, y1, x2, y2], score and "
+            + "five landmarks, in the photo's pixels")
+    public void detect(
+            @Descriptor("also draw the boxes and landmarks into this PNG") @Parameter(names = {"--annotate"}, absentValue = "") String annotate,
+            @Descriptor("RetinaFace's confidence threshold (default 0.7; FaceX-Zoo's mask scene uses 0.4)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
+            @Descriptor("photos above this many pixels are decoded at 1/2, 1/4 or 1/8 size (JPEG) or refused") @Parameter(names = {ImageHeader.MAX_PIXELS_OPTION}, absentValue = ImageHeader.DEFAULT_MAX_PIXELS_TEXT) long maxPixels,
+            @Descriptor("the photo") String image) throws Exception {
+        try (FaceSdk sdk = sdk(confidence, "", "", "", -3, maxPixels)) {
+            Photo photo = sdk.read(Path.of(image));
+            List<DetectedFace> faces = sdk.detect(photo.image());
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode root = json.createObjectNode();
+            root.put("image", image);
+            root.put("width", photo.image().width() * photo.scale());
+            root.put("height", photo.image().height() * photo.scale());
+            if (photo.scale() != 1) {
+                root.put("decoded_at", "1/" + photo.scale());
+            }
+            ArrayNode list = root.putArray("faces");
+            for (DetectedFace f : faces) {
+                ObjectNode o = list.addObject();
+                ArrayNode box = o.putArray("box");
+                for (float v : new float[] {f.x1(), f.y1(), f.x2(), f.y2()}) {
+                    box.add(round(v * photo.scale()));
+                }
+                o.put("score", Math.round(f.score() * 1e6) / 1e6);
+                ArrayNode marks = o.putArray("landmarks");
+                for (int i = 0; i + 1 < f.landmarks().length; i += 2) {
+                    marks.addArray().add(round(f.landmarks()[i] * photo.scale())).add(round(f.landmarks()[i + 1] * photo.scale()));
+                }
+            }
+            System.out.println(json.writeValueAsString(root));
+            if (!annotate.isEmpty()) {
+                annotate(photo.image(), faces, Path.of(annotate));
+                System.err.println("annotated " + faces.size() + " face(s) -> " + annotate);
+            }
+        }
+    }
+
+    @Descriptor("Crop each face of a photo to the 112x112 recognition input (ArcFace template), as PNG files")
+    public void crop(
+            @Descriptor("folder for the crops (default: beside the photo)") @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
+            @Descriptor("RetinaFace's confidence threshold (default 0.7)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
+            @Descriptor("the photo") String image) throws Exception {
+        Path src = Path.of(image);
+        Path dir = out.isEmpty() ? (src.toAbsolutePath().getParent()) : Files.createDirectories(Path.of(out));
+        try (FaceSdk sdk = sdk(confidence, pfld, "", "", -3, ImageHeader.DEFAULT_MAX_PIXELS)) {
+            FaceImage photo = sdk.read(src).image();
+            List<DetectedFace> faces = sdk.detect(photo);
+            String stem = src.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            for (int i = 0; i < faces.size(); i++) {
+                Path file = dir.resolve(stem + "_face" + i + ".png");
+                write(sdk.align(photo, faces.get(i)), file);
+                System.out.printf(Locale.ROOT, "face %d (score %.4f) -> %s%n", i, faces.get(i).score(), file);
+            }
+            if (faces.isEmpty()) {
+                System.out.println("no face found in " + image);
+            }
+        }
+    }
+
+    @Descriptor("Compare the most confident face of two photos: cosine similarity and same/different at a threshold")
+    public void compare(
+            @Descriptor("recognition model: our checkpoint, or FaceX-Zoo .pt/.pkl with -b") @Parameter(names = {"-w", "--weights"}, absentValue = "") String weights,
+            @Descriptor("backbone of weights that do not name it") @Parameter(names = {"-b", "--backbone"}, absentValue = "") String backbone,
+            @Descriptor("same person at and above this similarity (default 0.5; facex eval reports a model's LFW threshold)") @Parameter(names = {"-t", "--threshold"}, absentValue = "-3") double threshold,
+            @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
+            @Descriptor("first photo") String first,
+            @Descriptor("second photo") String second) throws Exception {
+        if (weights.isEmpty()) {
+            throw new IllegalArgumentException("compare needs a recognition model: -w CHECKPOINT (see 'help compare')");
+        }
+        try (FaceSdk sdk = sdk(-1, pfld, weights, backbone, threshold, ImageHeader.DEFAULT_MAX_PIXELS)) {
+            float[] a = feature(sdk, Path.of(first));
+            float[] b = feature(sdk, Path.of(second));
+            double s = sdk.compare(a, b);
+            System.out.printf(Locale.ROOT, "similarity %.4f: %s (threshold %.2f, %s)%n", s,
+                    sdk.same(s) ? "same person" : "different people", sdk.threshold(), sdk.describe().get("recognizer"));
+        }
+    }
+
+    private static float[] feature(FaceSdk sdk, Path photo) throws IOException {
+        FaceImage image = sdk.read(photo).image();
+        List<DetectedFace> faces = sdk.detect(image);
+        if (faces.isEmpty()) {
+            throw new IllegalArgumentException(photo + ": no face found");
+        }
+        return sdk.embed(sdk.align(image, faces.get(0)));
+    }
+
+    @Descriptor("Turn raw benchmark photos into aligned 112x112 crops for facex eval: the most confident face of each "
+            + "image, the same relative paths under OUT; images without a face are listed in OUT/no_face.txt")
+    public void align(
+            @Descriptor("folder of the aligned crops (required)") @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("a text list of image paths relative to the folder (default: every image under it)") @Parameter(names = {"-l", "--list"}, absentValue = "") String list,
+            @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
+            @Descriptor("RetinaFace's confidence threshold (default 0.7)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
+            @Descriptor("worker threads (default 2)") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
+            @Descriptor("the folder of raw photos") String root) throws Exception {
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("align needs --out FOLDER (see 'help align')");
+        }
+        Path in = Path.of(root);
+        Path dst = Path.of(out);
+        List<String> images = list.isEmpty() ? imagesUnder(in) : readList(Path.of(list));
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException(root + ": no images found");
+        }
+        try (FaceSdk sdk = sdk(confidence, pfld, "", "", -3, ImageHeader.DEFAULT_MAX_PIXELS)) {
+            Aligned r = alignAll(sdk, in, dst, images, Math.max(1, workers), System.out, System.console() != null);
+            System.out.printf(Locale.ROOT, "%d of %d images aligned -> %s (%.1f images/s)%s%n", r.aligned(), images.size(), dst,
+                    r.imagesPerSecond(), r.missed().isEmpty() ? "" : "; " + r.missed().size() + " without a face or unreadable: "
+                            + dst.resolve("no_face.txt"));
+        }
+    }
+
+    /** What {@link #alignAll} did. */
+    public record Aligned(int aligned, List<String> missed, double imagesPerSecond) {
+    }
+
+    /** Aligns every image on {@code workers} threads; an image without a face, or unreadable, is reported, not fatal. */
+    public static Aligned alignAll(FaceSdk sdk, Path in, Path dst, List<String> images, int workers, PrintStream console,
+                                   boolean interactive) throws Exception {
+        AtomicInteger done = new AtomicInteger();
+        List<String> missed = java.util.Collections.synchronizedList(new ArrayList<>());
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try (ProgressBar bar = Progress.bar("align", images.size(), 0, " images", console, interactive)) {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (String rel : images) {
+                tasks.add(pool.submit(() -> {
+                    if (Jobs.stopRequested()) {
+                        return null;
+                    }
+                    try {
+                        FaceImage photo = sdk.read(in.resolve(rel)).image();
+                        List<DetectedFace> faces = sdk.detect(photo);
+                        if (faces.isEmpty()) {
+                            missed.add(rel + "\tno face");
+                        } else {
+                            Path file = dst.resolve(rel);
+                            Files.createDirectories(file.toAbsolutePath().getParent());
+                            write(sdk.align(photo, faces.get(0)), file);
+                            done.incrementAndGet();
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        missed.add(rel + "\t" + e.getMessage());
+                    }
+                    bar.step();
+                    return null;
+                }));
+            }
+            for (Future<?> t : tasks) {
+                t.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!missed.isEmpty()) {
+            Files.createDirectories(dst);
+            List<String> sorted = new ArrayList<>(missed);
+            java.util.Collections.sort(sorted);
+            Files.write(dst.resolve("no_face.txt"), sorted);
+        }
+        return new Aligned(done.get(), List.copyOf(missed), images.size() / seconds);
+    }
+
+    private static List<String> imagesUnder(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new java.nio.file.NoSuchFileException(root.toString(), null, "not a folder");
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|bmp)"))
+                    .map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private static List<String> readList(Path list) throws IOException {
+        return Files.readAllLines(list).stream().map(String::strip).filter(l -> !l.isEmpty())
+                .map(l -> l.split("\\s+")[0]).toList();
+    }
+
+    /** Writes a crop; the format follows the file's extension (PNG keeps the pixels exact). */
+    static void write(FaceImage image, Path file) throws IOException {
+        try (Mat m = ImageOps.fromHwc(image.pixels(), image.height(), image.width(), image.channels())) {
+            if (!opencv_imgcodecs.imwrite(file.toString(), m)) {
+                throw new IOException(file + ": cannot write the image (unknown extension or no permission)");
+            }
+        }
+    }
+
+    private static void annotate(FaceImage image, List<DetectedFace> faces, Path file) throws IOException {
+        try (Mat m = ImageOps.fromHwc(image.pixels(), image.height(), image.width(), image.channels());
+             Scalar green = new Scalar(0, 255, 0, 0); Scalar red = new Scalar(0, 0, 255, 0)) {
+            int thick = Math.max(1, Math.max(image.width(), image.height()) / 400);
+            for (DetectedFace f : faces) {
+                try (Rect r = new Rect(Math.round(f.x1()), Math.round(f.y1()), Math.round(f.x2() - f.x1()), Math.round(f.y2() - f.y1()))) {
+                    opencv_imgproc.rectangle(m, r, green, thick, opencv_imgproc.LINE_AA, 0);
+                }
+                for (int i = 0; i + 1 < f.landmarks().length; i += 2) {
+                    try (Point p = new Point(Math.round(f.landmarks()[i]), Math.round(f.landmarks()[i + 1]))) {
+                        opencv_imgproc.circle(m, p, 2 * thick, red, -1, opencv_imgproc.LINE_AA, 0);
+                    }
+                }
+            }
+            if (!opencv_imgcodecs.imwrite(file.toString(), m)) {
+                throw new IOException(file + ": cannot write the image");
+            }
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
