@@ -39,9 +39,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RetinaFaceTest extends PluginContract<RetinaFace.Config> {
 
-    /** Boxes and landmarks in pixels, scores absolute. */
-    private static final float PIXELS = 1f;
-    private static final float SCORE = 1e-3f;
+    /**
+     * Boxes and landmarks in pixels, scores absolute. The port is asked for 1 px and 1e-3 and measures within
+     * 6e-5 px and 0 (libtorch 2.7 here, torch 1.13 for the references): these leave room for other CPUs' kernels.
+     */
+    private static final float PIXELS = 0.05f;
+    private static final float SCORE = 1e-4f;
 
     /** One detector for every test, as an application would hold it: the weights load once. */
     private static final RetinaFace DETECTOR = new RetinaFace();
@@ -101,25 +104,30 @@ class RetinaFaceTest extends PluginContract<RetinaFace.Config> {
         assertEquals(expected[4], f.score(), SCORE);
     }
 
-    /** Every image and threshold FaceX-Zoo's code was run at; also its prior count and candidates above the threshold. */
+    /**
+     * Every image and threshold FaceX-Zoo's code was run at; also its prior count and candidates above the
+     * threshold. The network runs once per photo; each threshold decodes its output as {@code detect} does.
+     */
     @Test
     void matchesFaceXZoosDetectorOnItsTestPhotos() throws IOException {
         List<Reference> refs = Reference.read(resource("retinaface_reference.txt"));
         assertEquals(6, refs.size());
+        Map<String, Decoder.Raw> outputs = new LinkedHashMap<>();
         for (Reference ref : refs) {
             FaceImage img = photo("facexzoo_" + ref.image);
             String where = ref.image + " at " + ref.threshold;
             assertEquals(ref.width, img.width(), where);
             assertEquals(ref.height, img.height(), where);
             RetinaFace.Config c = withThreshold(ref.threshold);
-
             NetInput input = NetInput.of(img, c.maxSide());
-            Decoder.Raw raw = DETECTOR.net(c).run(input);
+            Decoder.Raw raw = outputs.computeIfAbsent(ref.image, k -> DETECTOR.net(c).run(input));
+            float[] priors = Decoder.priors(img.width(), img.height(), c.steps(), c.minSizes());
             assertEquals(ref.priors, raw.priors(), where + ": priors");
-            assertEquals(ref.priors * 4, Decoder.priors(img.width(), img.height(), c.steps(), c.minSizes()).length);
+            assertEquals(ref.priors * 4, priors.length);
             assertEquals(ref.candidates, Decoder.candidates(raw, (float) ref.threshold).length, where + ": candidates");
 
-            List<DetectedFace> faces = DETECTOR.detect(img, c);
+            List<DetectedFace> faces = Decoder.detect(raw, priors, img.width(), img.height(), new float[] {0.1f, 0.2f},
+                    (float) ref.threshold, 0.2f, 1, 1);
             assertEquals(ref.faces.size(), faces.size(), where + ": " + faces);
             for (int i = 0; i < faces.size(); i++) {
                 float[] want = ref.faces.get(i);
@@ -131,6 +139,7 @@ class RetinaFaceTest extends PluginContract<RetinaFace.Config> {
                 }
             }
         }
+        assertEquals(4, outputs.size());
     }
 
     /** The landmark order is the original's: the image-left eye first, the nose between the eyes and the mouth. */
