@@ -22,24 +22,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A face detector on one photo: every round, each of {@code threads} callers detects once on the same
- * detector at the same time; the rate is images per second of the round. The photo is decoded and resized
- * once, beforehand, so only detection is timed (preprocessing, network, decoding, NMS).
+ * A face detector on one photo: every round, each of {@code callers} threads detects once on the same
+ * detector at the same time; the rate is images per second of the round. libtorch's own threads are the
+ * launcher's {@code --threads}. The photo is decoded and resized once, beforehand, so only detection is
+ * timed (preprocessing, network, decoding, NMS).
  */
 public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config> implements Benchmark<DetectBenchmark.Config> {
 
     /**
      * @param detector a face detector's name, at its default configuration
      * @param image    a photo, resized to width × height; empty: random pixels of that size
-     * @param threads  callers detecting at once
+     * @param callers  threads detecting at once
      * @param warmup   untimed rounds first
      * @param reps     timed rounds
      */
-    public record Config(String detector, String image, int width, int height, int threads, int warmup, int reps) {
+    public record Config(String detector, String image, int width, int height, int callers, int warmup, int reps) {
     }
 
     public DetectBenchmark() {
-        super("detect", "a face detector on one photo (preprocess, network, decode, NMS) from N threads: images/s",
+        super("detect", "a face detector on one photo (preprocess, network, decode, NMS) from N callers: images/s",
                 Config.class, new Config("RetinaFace", "", 640, 480, 2, 2, 10));
     }
 
@@ -47,7 +48,7 @@ public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config
     public void validate(Config c) {
         Checks.positive("width", c.width());
         Checks.positive("height", c.height());
-        Checks.positive("threads", c.threads());
+        Checks.positive("callers", c.callers());
         Checks.runs(c.warmup(), c.reps());
     }
 
@@ -58,14 +59,14 @@ public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config
         FaceImage img = image(c);
         Object config = detector.defaultConfig();
         int faces = detector.detect(img, config).size(); // loads the model outside the timing
-        ExecutorService pool = Executors.newFixedThreadPool(c.threads());
+        ExecutorService pool = Executors.newFixedThreadPool(c.callers());
         List<Double> latencies = new ArrayList<>();
         double[] rates = new double[c.reps()];
         try {
             for (int r = 0; r < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); r++) {
                 List<Future<Double>> calls = new ArrayList<>();
                 long t0 = System.nanoTime();
-                for (int t = 0; t < c.threads(); t++) {
+                for (int t = 0; t < c.callers(); t++) {
                     calls.add(pool.submit(() -> {
                         long s = System.nanoTime();
                         detector.detect(img, config);
@@ -78,7 +79,7 @@ public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 if (r >= c.warmup()) {
-                    rates[r - c.warmup()] = c.threads() / seconds;
+                    rates[r - c.warmup()] = c.callers() / seconds;
                     latencies.addAll(round);
                 }
             }
@@ -86,9 +87,9 @@ public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config
             pool.shutdownNow();
         }
         double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        String figure = String.format(Locale.ROOT, "%s on a %dx%d %s (%d faces), %d threads, libtorch %s threads",
+        String figure = String.format(Locale.ROOT, "%s on a %dx%d %s (%d faces), %d callers, libtorch %s threads",
                 detector.name(), img.width(), img.height(), c.image().isEmpty() ? "random image" : "photo", faces,
-                c.threads(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                c.callers(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
         BenchmarkResult result = BenchmarkResult.median(figure, "images/s", rates, c.warmup());
         return ms.length == 0 ? result : result.withDetails(String.format(Locale.ROOT, "median latency %.1f ms per call",
                 ms[ms.length / 2]));
