@@ -94,6 +94,16 @@ final class LoadedNet {
         }
     }
 
+    /** The parameters and running statistics, as loaded. */
+    RetinaFaceNet block() {
+        return net;
+    }
+
+    /** Native arrays alive under this network: its parameters, plus whatever a call failed to free. */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** The raw predictions for one prepared input. */
     Decoder.Raw run(NetInput input) {
         try (NDManager call = manager.newSubManager()) {

@@ -155,6 +155,34 @@ class RetinaFaceTest extends PluginContract<RetinaFace.Config> {
         }
     }
 
+    /** FaceX-Zoo's 426,608 parameters (spec §6), plus the batch norms' running means and variances. */
+    @Test
+    void hasTheOriginalsParameters() {
+        long learnt = 0;
+        long all = 0;
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : DETECTOR.net(config()).block().getParameters()) {
+            long n = p.getValue().getArray().size();
+            all += n;
+            learnt += p.getValue().getType() == ai.djl.nn.Parameter.Type.RUNNING_MEAN
+                    || p.getValue().getType() == ai.djl.nn.Parameter.Type.RUNNING_VAR ? 0 : n;
+        }
+        assertEquals(426_608, learnt);
+        assertEquals(433_296, all);
+    }
+
+    /** Every call frees what it allocated: the network's native arrays are its parameters before and after. */
+    @Test
+    void callsLeaveNoNativeArraysBehind() throws IOException {
+        LoadedNet net = DETECTOR.net(config());
+        FaceImage img = photo("facexzoo_test2.jpg");
+        DETECTOR.detect(img, config());
+        int before = net.liveArrays();
+        for (int i = 0; i < 3; i++) {
+            DETECTOR.detect(img, config());
+        }
+        assertEquals(before, net.liveArrays());
+    }
+
     @Test
     void aUniformImageHasNoFace() {
         byte[] gray = new byte[320 * 240 * 3];
