@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.facex.nn.Sequence;
@@ -79,11 +78,5 @@ final class Layers {
         public Shape[] getOutputShapes(Shape[] inputShapes) {
             return inputShapes;
         }
-    }
-
-    /** Initialises {@code block} for an input of {@code channels} and returns its output shape. */
-    static Shape init(Block block, ai.djl.ndarray.NDManager manager, Shape input) {
-        block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, input);
-        return block.getOutputShapes(new Shape[] {input})[0];
     }
 }

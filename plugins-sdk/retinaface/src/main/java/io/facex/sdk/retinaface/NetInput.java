@@ -2,6 +2,8 @@ package io.facex.sdk.retinaface;
 
 import io.facex.api.FaceImage;
 
+import java.util.Arrays;
+
 /**
  * The network's input as FaceX-Zoo's detector prepares it: BGR as float minus (104, 117, 123), CHW, at the
  * image's own size. A gray image counts as BGR with three equal channels. An image whose longer side
@@ -62,7 +64,7 @@ record NetInput(float[] chw, int width, int height, double scaleX, double scaleY
         float[] row = new float[3 * w2];
         int k = 0;
         for (int y = 0; y < image.height(); y++) {
-            java.util.Arrays.fill(row, 0f);
+            Arrays.fill(row, 0f);
             int base = y * w * ch;
             for (int t = 0; t < xs.src.length; t++) {
                 int p = base + xs.src[t] * ch;
@@ -116,8 +118,8 @@ record NetInput(float[] chw, int width, int height, double scaleX, double scaleY
                     }
                 }
             }
-            return new Overlaps(java.util.Arrays.copyOf(src, k), java.util.Arrays.copyOf(dst, k),
-                    java.util.Arrays.copyOf(weight, k));
+            return new Overlaps(Arrays.copyOf(src, k), Arrays.copyOf(dst, k),
+                    Arrays.copyOf(weight, k));
         }
     }
 }
