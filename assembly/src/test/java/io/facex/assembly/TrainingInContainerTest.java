@@ -293,7 +293,7 @@ class TrainingInContainerTest {
     void everyBenchmarkIsReachableAsBenchNameAndPrintsOneLine() {
         ContainerTest.Result r = run("bench");
         assertEquals(0, r.status(), r.err());
-        for (String name : new String[] {"train", "infer", "loader", "extract", "tenfold", "search"}) {
+        for (String name : new String[] {"train", "infer", "loader", "extract", "tenfold", "search", "detect"}) {
             assertTrue(r.out().matches("(?s).*\n" + name + " .*"), name + " listed: " + r.out());
         }
         String[][] runs = {
@@ -308,6 +308,8 @@ class TrainingInContainerTest {
             {"tenfold --pairs 200 --warmup 1 --reps 3", "tenfold: 10-fold accuracy of 200 pairs: [0-9.,]+ pairs/s"},
             {"search --probes 4 --distractors 50 --runs 2 --warmup 0 --search_threads 1",
                 "search: MegaFace search 4 probes x 50 distractors x 512 dims, top-10, djl engine, 1 threads: [0-9.,]+ scores/s"},
+            {"detect --width 96 --height 64 --callers 2 --warmup 0 --reps 2",
+                "detect: RetinaFace on a 96x64 random image \\(\\d+ faces\\), 2 callers, libtorch [^:]*: [0-9.,]+ images/s"},
         };
         for (String[] run : runs) {
             r = run("bench " + run[0]);
