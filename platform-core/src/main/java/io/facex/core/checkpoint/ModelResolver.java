@@ -23,10 +23,22 @@ public final class ModelResolver {
     public record Resolved<C>(Backbone<C> backbone, C config, String origin) {
     }
 
-    private final PluginRegistry registry;
+    private final java.util.function.Function<String, Backbone<?>> backbones;
+    private final java.util.function.Supplier<java.util.List<String>> installed;
 
     public ModelResolver(PluginRegistry registry) {
-        this.registry = registry;
+        this(name -> registry.get(Backbone.class, name), () -> registry.list().stream()
+                .filter(p -> p.plugin() instanceof Backbone<?>).map(p -> p.name()).toList());
+    }
+
+    /**
+     * @param backbones the backbone plugin of a name (or preset)
+     * @param installed the backbones' names, for the message when a file names none
+     */
+    public ModelResolver(java.util.function.Function<String, Backbone<?>> backbones,
+                         java.util.function.Supplier<java.util.List<String>> installed) {
+        this.backbones = backbones;
+        this.installed = installed;
     }
 
     /**
@@ -47,10 +59,9 @@ public final class ModelResolver {
         } else {
             throw new IllegalArgumentException(weights + " does not say which backbone it holds (FaceX-Zoo .pt files, "
                     + "state dicts and checkpoints written before checkpoints named their model do not): give -b NAME; "
-                    + "installed backbones: " + String.join(", ", registry.list().stream()
-                    .filter(p -> p.plugin() instanceof Backbone<?>).map(p -> p.name()).toList()));
+                    + "installed backbones: " + String.join(", ", installed.get()));
         }
-        return bind(registry.get(Backbone.class, name), weights, described, backboneConf);
+        return bind(backbones.apply(name), weights, described, backboneConf);
     }
 
     private static <C> Resolved<C> bind(Backbone<C> backbone, Path weights, Optional<Checkpoint.Model> described,

@@ -9,6 +9,7 @@ import io.facex.api.sdk.LandmarkDetector;
 import io.facex.core.checkpoint.ModelResolver;
 import io.facex.core.config.Configs;
 import io.facex.core.embed.Embedder;
+import io.facex.core.nn.Djl;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.core.registry.ServiceLoaderRegistry;
 import io.facex.data.ImageOps;
@@ -24,7 +25,8 @@ import java.util.Objects;
 /**
  * FaceX-Zoo's SDK pipeline as one object: detect faces in a photo, locate landmarks, crop each face to
  * the 112×112 ArcFace template, embed it with a trained backbone, compare two features. Models are
- * loaded once, when the SDK is built; every method may be called from several threads at once.
+ * loaded once, when the SDK is built; every method may be called from several threads at once (each
+ * call switches libtorch's per-thread autograd off first: inference records no graph on any thread).
  *
  * <pre>{@code
  * try (FaceSdk sdk = FaceSdk.builder().recognizer(Path.of("Epoch_17.safetensors")).build()) {
@@ -57,15 +59,29 @@ public final class FaceSdk implements AutoCloseable {
     private final double threshold;
     private final long maxPixels;
 
+    /** Where the SDK's plugins come from: a registry, or a benchmark's context ({@code context::plugin}). */
+    public interface Plugins {
+        <P extends Plugin<?>> P get(Class<P> kind, String name);
+    }
+
     private FaceSdk(Builder b) throws IOException {
-        PluginRegistry registry = b.registry != null ? b.registry : new ServiceLoaderRegistry(FaceSdk.class.getClassLoader());
-        this.detector = bind(registry.get(FaceDetector.class, b.detector), b.detectorOptions);
-        this.landmarks = b.landmarks == null ? null : bind(registry.get(LandmarkDetector.class, b.landmarks), b.landmarkOptions);
-        this.cropper = bind(registry.get(Cropper.class, b.cropper), Map.of());
+        Plugins plugins = b.plugins;
+        ModelResolver resolver;
+        if (plugins == null) {
+            PluginRegistry registry = b.registry != null ? b.registry : new ServiceLoaderRegistry(FaceSdk.class.getClassLoader());
+            plugins = registry::get;
+            resolver = new ModelResolver(registry);
+        } else {
+            Plugins lookup = plugins;
+            resolver = new ModelResolver(name -> lookup.get(io.facex.api.Backbone.class, name), () -> List.of("(name one with backbone(NAME))"));
+        }
+        this.detector = bind(plugins.get(FaceDetector.class, b.detector), b.detectorOptions);
+        this.landmarks = b.landmarks == null ? null : bind(plugins.get(LandmarkDetector.class, b.landmarks), b.landmarkOptions);
+        this.cropper = bind(plugins.get(Cropper.class, b.cropper), Map.of());
         this.threshold = b.threshold;
         this.maxPixels = b.maxPixels;
         if (b.weights != null) {
-            ModelResolver.Resolved<?> model = new ModelResolver(registry).resolve(b.weights, b.backbone == null ? "" : b.backbone, null);
+            ModelResolver.Resolved<?> model = resolver.resolve(b.weights, b.backbone == null ? "" : b.backbone, null);
             this.embedder = embedder(model, b.weights);
             this.recognizerName = model.backbone().name() + " (" + b.weights.getFileName() + ")";
         } else {
@@ -96,6 +112,7 @@ public final class FaceSdk implements AutoCloseable {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public List<DetectedFace> detect(FaceImage image) {
         Objects.requireNonNull(image, "image");
+        Djl.noGradOnThisThread();
         return ((FaceDetector) detector.plugin()).detect(image, detector.config());
     }
 
@@ -112,6 +129,7 @@ public final class FaceSdk implements AutoCloseable {
             }
             return face.landmarks().clone();
         }
+        Djl.noGradOnThisThread();
         float[] points = ((LandmarkDetector) landmarks.plugin()).landmarks(image, face, landmarks.config());
         float[] truncated = new float[points.length];
         for (int i = 0; i < points.length; i++) {
@@ -143,6 +161,7 @@ public final class FaceSdk implements AutoCloseable {
                 ImageOps.toChw(m, chw, 0, true);
             }
         }
+        Djl.noGradOnThisThread();
         return embedder.embed(chw, 1, true);
     }
 
@@ -186,6 +205,7 @@ public final class FaceSdk implements AutoCloseable {
 
     public static final class Builder {
         private PluginRegistry registry;
+        private Plugins plugins;
         private String detector = "RetinaFace";
         private Map<String, Object> detectorOptions = Map.of();
         private String landmarks;
@@ -202,6 +222,12 @@ public final class FaceSdk implements AutoCloseable {
         /** Where plugins come from (default: the class path's {@code META-INF/services}). */
         public Builder registry(PluginRegistry registry) {
             this.registry = registry;
+            return this;
+        }
+
+        /** Plugins from elsewhere than a registry, e.g. a benchmark's context. */
+        public Builder plugins(Plugins plugins) {
+            this.plugins = plugins;
             return this;
         }
 

@@ -12,14 +12,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A face detector on one photo: every round, each of {@code callers} threads detects once on the same
@@ -59,40 +53,14 @@ public final class DetectBenchmark extends AbstractPlugin<DetectBenchmark.Config
         FaceImage img = image(c);
         Object config = detector.defaultConfig();
         int faces = detector.detect(img, config).size(); // loads the model outside the timing
-        ExecutorService pool = Executors.newFixedThreadPool(c.callers());
-        List<Double> latencies = new ArrayList<>();
-        double[] rates = new double[c.reps()];
-        try {
-            for (int r = 0; r < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); r++) {
-                List<Future<Double>> calls = new ArrayList<>();
-                long t0 = System.nanoTime();
-                for (int t = 0; t < c.callers(); t++) {
-                    calls.add(pool.submit(() -> {
-                        long s = System.nanoTime();
-                        detector.detect(img, config);
-                        return (System.nanoTime() - s) / 1e6;
-                    }));
-                }
-                List<Double> round = new ArrayList<>();
-                for (Future<Double> f : calls) {
-                    round.add(f.get());
-                }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                if (r >= c.warmup()) {
-                    rates[r - c.warmup()] = c.callers() / seconds;
-                    latencies.addAll(round);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        CallRounds.Timing timing = CallRounds.run(c.callers(), c.warmup(), c.reps(), context.stopRequested(),
+                () -> detector.detect(img, config));
         String figure = String.format(Locale.ROOT, "%s on a %dx%d %s (%d faces), %d callers, libtorch %s threads",
                 detector.name(), img.width(), img.height(), c.image().isEmpty() ? "random image" : "photo", faces,
                 c.callers(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        BenchmarkResult result = BenchmarkResult.median(figure, "images/s", rates, c.warmup());
-        return ms.length == 0 ? result : result.withDetails(String.format(Locale.ROOT, "median latency %.1f ms per call",
-                ms[ms.length / 2]));
+        BenchmarkResult result = BenchmarkResult.median(figure, "images/s", timing.rates(), c.warmup());
+        return timing.latenciesMs().length == 0 ? result : result.withDetails(String.format(Locale.ROOT,
+                "median latency %.1f ms per call", timing.medianLatencyMs()));
     }
 
     private static FaceImage image(Config c) throws IOException {
