@@ -339,15 +339,16 @@ class TrainingInContainerTest {
     /** The seeds of the shallow-data evidence; the README's figures are the same command's output. */
     static final String SHALLOW_SEEDS = "0,1,2";
 
-    /** How far SST must lead conventional training on every seed, in held-out accuracy. */
-    static final double SHALLOW_MIN_GAIN = 0.02;
+    /** How far SST must lead conventional training on average over the seeds, in held-out accuracy. */
+    static final double SHALLOW_MIN_GAIN = 0.03;
 
     /**
-     * Issue 12's evidence, through the real command: on shallow synthetic faces (two images per identity)
-     * semi-siamese training verifies held-out identities better than conventional training with the same
-     * backbone, epochs, batch size and seeds. Every seed must show a gain of at least
-     * {@link #SHALLOW_MIN_GAIN}, and the mean gain must exceed twice the spread of either method's accuracy
-     * over the seeds, so that the difference is not a lucky seed.
+     * Issue 12's evidence, through the real command at its defaults: on shallow synthetic faces (two images
+     * per identity) semi-siamese training verifies held-out identities better than conventional training
+     * with the same backbone, epochs, batch size and seeds. SST must lead on every seed, by
+     * {@link #SHALLOW_MIN_GAIN} on average, and the mean gain must exceed twice the gains' standard
+     * deviation over the seeds: each seed draws other faces, so accuracies move together from seed to
+     * seed, and the paired gain is what has to stand out of its own spread.
      */
     @Test
     void semiSiameseTrainingBeatsConventionalTrainingOnShallowFaces() throws Exception {
@@ -360,27 +361,24 @@ class TrainingInContainerTest {
                 "seed-2/conventional/train_loss.csv"}) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
-        List<double[]> seeds = new java.util.ArrayList<>();
+        List<Double> gains = new java.util.ArrayList<>();
         for (JsonNode row : new ObjectMapper().readTree(out.resolve("results.json").toFile())) {
             if (row.get("seed").asText().matches("\\d+")) {
-                seeds.add(new double[] {Double.parseDouble(row.get("conventional, MV-Softmax").asText()),
-                        Double.parseDouble(row.get("semi-siamese, SST_Prototype").asText())});
+                double conventional = Double.parseDouble(row.get("conventional, MV-Softmax").asText());
+                double sst = Double.parseDouble(row.get("semi-siamese, SST_Prototype").asText());
+                assertTrue(sst > conventional, String.format(java.util.Locale.ROOT,
+                        "seed %s: SST (%.4f) must lead conventional training (%.4f)%n%s", row.get("seed").asText(), sst,
+                        conventional, table));
+                gains.add(sst - conventional);
             }
         }
-        assertEquals(3, seeds.size(), table);
-        double[] conventional = seeds.stream().mapToDouble(a -> a[0]).toArray();
-        double[] sst = seeds.stream().mapToDouble(a -> a[1]).toArray();
-        double meanGain = 0;
-        for (int i = 0; i < seeds.size(); i++) {
-            double gain = sst[i] - conventional[i];
-            assertTrue(gain >= SHALLOW_MIN_GAIN, String.format(java.util.Locale.ROOT,
-                    "seed %d: SST %.4f must lead conventional training %.4f by %.2f%n%s", i, sst[i], conventional[i],
-                    SHALLOW_MIN_GAIN, table));
-            meanGain += gain / seeds.size();
-        }
-        double spread = Math.max(sd(conventional), sd(sst));
-        assertTrue(meanGain > 2 * spread, String.format(java.util.Locale.ROOT,
-                "the mean gain %.4f must exceed twice the spread over seeds (%.4f)%n%s", meanGain, spread, table));
+        assertEquals(3, gains.size(), table);
+        double[] g = gains.stream().mapToDouble(Double::doubleValue).toArray();
+        double mean = java.util.Arrays.stream(g).average().orElseThrow();
+        assertTrue(mean >= SHALLOW_MIN_GAIN, String.format(java.util.Locale.ROOT,
+                "SST's mean gain %.4f must reach %.2f%n%s", mean, SHALLOW_MIN_GAIN, table));
+        assertTrue(mean > 2 * sd(g), String.format(java.util.Locale.ROOT,
+                "SST's mean gain %.4f must exceed twice its spread over seeds (sd %.4f)%n%s", mean, sd(g), table));
     }
 
     private static double sd(double[] x) {

@@ -158,7 +158,7 @@ public final class Launcher {
               trainlist ROOT LIST             a training list from a folder of identity folders
               shallowlist --images 2 FULL OUT a shallow list (at most N images of each identity)
               shallow [--seeds 0,1,2]         semi-siamese against conventional training on shallow faces
-              bench [NAME [--option v ...]]   the benchmarks (train, infer, loader, extract, tenfold, search)
+              bench [NAME [--option v ...]]   the benchmarks (train, infer, detect, sdk, extract, ...)
               help [COMMAND]                  this text, or a command's options
 
             Any command takes --threads N (libtorch's intra-op threads; default: all cores) and --verbose

@@ -1,11 +1,5 @@
 package io.facex.sdk;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.facex.api.Backbone;
 import io.facex.api.FaceImage;
 import io.facex.api.sdk.DetectedFace;
@@ -14,10 +8,7 @@ import io.facex.core.registry.UnknownPluginException;
 import io.facex.core.sdk.FaceSdk;
 import io.facex.core.sdk.Photo;
 import io.facex.data.BadImageException;
-import io.facex.nn.TorchNames;
-import io.facex.weights.Npz;
-import io.facex.weights.StateDict;
-import io.facex.weights.Tensor;
+import io.facex.testkit.InitialWeights;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -31,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -68,23 +58,11 @@ class FaceSdkOnClassPathTest {
         sdk.close();
     }
 
-    /** MobileFaceNet as initialised (seeded), saved as a state dict with FaceX-Zoo's names, as imported weights would be. */
     static Path mobileFaceNetWeights(Path file) throws Exception {
         @SuppressWarnings("unchecked")
         Backbone<Object> net = new ServiceLoaderRegistry(FaceSdkOnClassPathTest.class.getClassLoader())
                 .get(Backbone.class, "MobileFaceNet");
-        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
-        try (NDManager m = NDManager.newBaseManager()) {
-            Block b = net.build(net.defaultConfig());
-            b.initialize(m, DataType.FLOAT32, new Shape(1).addAll(net.inputShape(net.defaultConfig())));
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Pair<String, Parameter> p : b.getParameters()) {
-                tensors.put(TorchNames.toTorch(p.getKey()), Tensor.ofFloats(p.getValue().getArray().toFloatArray(),
-                        p.getValue().getArray().getShape().getShape()));
-            }
-            Npz.write(file, new StateDict(file.toString(), tensors));
-        }
-        return file;
+        return InitialWeights.write(net, file);
     }
 
     @Test

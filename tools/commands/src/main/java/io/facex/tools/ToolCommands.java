@@ -57,7 +57,7 @@ public final class ToolCommands {
             @Descriptor("the SST gallery's moving-average weight") @Parameter(names = {"--alpha"}, absentValue = "-1") double alpha,
             @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
             @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
-            @Descriptor("MobileFaceNet's input side, a multiple of 16 (the 112 x 112 faces are resized; default 64)") @Parameter(names = {"--side"}, absentValue = "0") int side,
+            @Descriptor("MobileFaceNet's input side, a multiple of 16 (the 112 x 112 faces are resized; default 48)") @Parameter(names = {"--side"}, absentValue = "0") int side,
             @Descriptor("seeds, comma-separated: one comparison each, with its own faces, initialisation and data order (default 0,1,2)") @Parameter(names = {"--seeds", "--seed"}, absentValue = "") String seeds)
             throws Exception {
         ShallowComparison.Options d = ShallowComparison.Options.defaults(Path.of(out));

@@ -1,19 +1,10 @@
 package io.facex.tools;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.core.registry.ServiceLoaderRegistry;
-import io.facex.nn.TorchNames;
 import io.facex.testkit.BenchmarkContract;
-import io.facex.weights.Npz;
-import io.facex.weights.StateDict;
-import io.facex.weights.Tensor;
+import io.facex.testkit.InitialWeights;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,8 +12,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,19 +43,9 @@ class SdkBenchmarkTest extends BenchmarkContract<SdkBenchmark.Config> {
             try (InputStream in = SdkBenchmarkTest.class.getResourceAsStream("/facexzoo_test1.jpg")) {
                 Files.copy(in, photo);
             }
-            weights = dir.resolve("mobilefacenet.npz");
             @SuppressWarnings("unchecked")
             Backbone<Object> net = new ServiceLoaderRegistry(SdkBenchmarkTest.class.getClassLoader()).get(Backbone.class, "MobileFaceNet");
-            try (NDManager m = NDManager.newBaseManager()) {
-                Block b = net.build(net.defaultConfig());
-                b.initialize(m, DataType.FLOAT32, new Shape(1).addAll(net.inputShape(net.defaultConfig())));
-                Map<String, Tensor> tensors = new LinkedHashMap<>();
-                for (Pair<String, Parameter> p : b.getParameters()) {
-                    tensors.put(TorchNames.toTorch(p.getKey()), Tensor.ofFloats(p.getValue().getArray().toFloatArray(),
-                            p.getValue().getArray().getShape().getShape()));
-                }
-                Npz.write(weights, new StateDict(weights.toString(), tensors));
-            }
+            weights = InitialWeights.write(net, dir.resolve("mobilefacenet.npz"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
