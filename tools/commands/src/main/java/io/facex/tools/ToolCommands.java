@@ -57,13 +57,14 @@ public final class ToolCommands {
             @Descriptor("the SST gallery's moving-average weight") @Parameter(names = {"--alpha"}, absentValue = "-1") double alpha,
             @Descriptor("held-out identities for verification") @Parameter(names = {"--held-out"}, absentValue = "0") int heldOut,
             @Descriptor("same and different pairs per fold (10 folds)") @Parameter(names = {"--pairs"}, absentValue = "0") int pairs,
+            @Descriptor("strength of pose, lighting, occlusion and noise between the two images of an identity (0 none, 1 strongest; default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
             @Descriptor("MobileFaceNet's input side, a multiple of 16 (the 112 x 112 faces are resized; default 48)") @Parameter(names = {"--side"}, absentValue = "0") int side,
             @Descriptor("seeds, comma-separated: one comparison each, with its own faces, initialisation and data order (default 0,1,2)") @Parameter(names = {"--seeds", "--seed"}, absentValue = "") String seeds)
             throws Exception {
         ShallowComparison.Options d = ShallowComparison.Options.defaults(Path.of(out));
         ShallowComparison.Options o = new ShallowComparison.Options(d.out(), identities > 0 ? identities : d.identities(),
-                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), d.nuisance(), epochs > 0 ? epochs : d.epochs(),
-                batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : d.step(),
+                heldOut > 0 ? heldOut : d.heldOut(), pairs > 0 ? pairs : d.pairsPerFold(), nuisance >= 0 ? nuisance : d.nuisance(),
+                epochs > 0 ? epochs : d.epochs(), batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : d.step(),
                 queue > 0 ? queue : d.queueSize(), alpha >= 0 ? alpha : d.alpha(), side > 0 ? side : d.side(),
                 seeds.isBlank() ? d.seeds() : seedList(seeds), d.workers());
         new ShallowComparison(registry.get()).run(o, System.out, System.console() != null);
