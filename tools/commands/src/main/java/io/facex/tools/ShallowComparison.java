@@ -44,9 +44,9 @@ public final class ShallowComparison {
 
         /**
          * 200 identities at 48 × 48 for 30 epochs (lr 0.1, tenfold lower for the last six), batch 32, queue 64,
-         * α 0.9: on two images per class conventional training stops gaining while SST goes on. Three seeds
-         * take about eight minutes on two cores. On 112 × 112 faces the gap is wider (600 identities, 12
-         * epochs, seed 0: 0.790 conventional, 0.912 SST) but one seed takes a quarter of an hour.
+         * α 0.9, three seeds: about eight minutes on two cores. At this size the two trainings are a few
+         * points apart either way, seed by seed (the README says what was seen); on 112 × 112 faces with 600
+         * identities and 12 epochs the one seed tried put SST twelve points ahead, at a quarter of an hour.
          */
         public static Options defaults(Path out) {
             return new Options(out, 200, 100, 30, 0.6, 30, 32, 0.1, "24", 64, 0.9, 48, List.of(0L, 1L, 2L), 2);
