@@ -80,6 +80,7 @@ public final class EvalCommand {
         ConfigDocument doc = ConfigDocument.read(o.dataConf());
         List<TestProtocol<?>> protocols = protocols(o.protocols(), doc);
         List<List<Path>> models = models(o.model());
+        List<Path> named = models.stream().flatMap(List::stream).toList();
         ModelResolver resolver = new ModelResolver(registry);
         Files.createDirectories(o.out());
         FeatureCache cache = new FeatureCache(o.cache() != null ? o.cache() : o.out().resolve("feature_cache"));
@@ -92,7 +93,7 @@ public final class EvalCommand {
                 try {
                     for (Path m : model) {
                         members.add(new Member<>(resolver.resolve(m, o.backbone(), o.backboneConf(), o.cropEye()), m,
-                                model.size() == 1 ? modelName(m) : memberName(m, model), o));
+                                memberName(m, named), o));
                     }
                     rows.addAll(evaluate(members, protocols, doc, cache, o, pairs, console, interactive));
                 } finally {
@@ -347,14 +348,16 @@ public final class EvalCommand {
     }
 
     /**
-     * A member's name in an ensemble's: its file name, with its folder when another member has the same
-     * file name (run_full/Epoch_4+run_eye/Epoch_4).
+     * A model's name in the results (an ensemble's joins its members'): its file name, with its folder when
+     * another model named by {@code -m} has the same file name (run_full/Epoch_4+run_eye/Epoch_4).
      */
-    static String memberName(Path member, List<Path> ensemble) {
+    static String memberName(Path member, List<Path> named) {
         String n = modelName(member);
-        long same = ensemble.stream().filter(p -> modelName(p).equals(n)).count();
+        Path self = member.toAbsolutePath().normalize();
+        long same = named.stream().filter(p -> modelName(p).equals(n))
+                .map(p -> p.toAbsolutePath().normalize()).distinct().filter(p -> !p.equals(self)).count();
         Path parent = member.toAbsolutePath().normalize().getParent();
-        return same > 1 && parent != null && parent.getFileName() != null ? parent.getFileName() + "/" + n : n;
+        return same > 0 && parent != null && parent.getFileName() != null ? parent.getFileName() + "/" + n : n;
     }
 
     private static String naturalKey(Path p) {

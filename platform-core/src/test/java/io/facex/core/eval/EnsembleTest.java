@@ -125,6 +125,7 @@ class EnsembleTest {
         List<List<Path>> many = EvalCommand.models(Path.of(full + "," + e2 + "," + f2 + "+" + e2));
         assertEquals(List.of(List.of(full.resolve("Epoch_1.safetensors")), List.of(f2), List.of(e2), List.of(f2, e2)), many);
         assertEquals("full/Epoch_2", EvalCommand.memberName(f2, List.of(f2, e2)));
+        assertEquals("Epoch_2", EvalCommand.memberName(f2, List.of(f2, f2)), "a model with itself needs no folder");
         assertEquals("Epoch_1", EvalCommand.memberName(full.resolve("Epoch_1.safetensors"),
                 List.of(full.resolve("Epoch_1.safetensors"), e2)));
         Exception e = assertThrows(java.io.IOException.class, () -> EvalCommand.models(Path.of(full + "+" + e2)));
