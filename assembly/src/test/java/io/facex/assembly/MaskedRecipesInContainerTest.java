@@ -121,7 +121,7 @@ class MaskedRecipesInContainerTest {
         Path singles = home.resolve("singles");
         ContainerTest.Result r = run("eval -d " + dataConf + " -m " + f + "," + e + " --cache " + cache + " -o " + singles);
         assertEquals(0, r.status(), r.err() + r.out());
-        assertTrue(r.out().contains("LFW eye/Epoch_0 (upper-half faces)"), r.out());
+        assertTrue(r.out().contains("eye/Epoch_0: an upper-face model (crop_eye), given the top 60 rows of each face"), r.out());
         long entries = cacheEntries(cache);
         assertTrue(entries >= 4, "entries: " + entries);
 

@@ -92,8 +92,13 @@ public final class EvalCommand {
                 List<Member<?>> members = new ArrayList<>();
                 try {
                     for (Path m : model) {
-                        members.add(new Member<>(resolver.resolve(m, o.backbone(), o.backboneConf(), o.cropEye()), m,
-                                memberName(m, named), o));
+                        Member<?> member = new Member<>(resolver.resolve(m, o.backbone(), o.backboneConf(), o.cropEye()), m,
+                                memberName(m, named), o);
+                        members.add(member);
+                        if (member.resolved.cropEye()) {
+                            console.printf("%s: an upper-face model (crop_eye), given the top %d rows of each face%n",
+                                    member.name, io.facex.data.EyeCrop.ROWS);
+                        }
                     }
                     rows.addAll(evaluate(members, protocols, doc, cache, o, pairs, console, interactive));
                 } finally {
