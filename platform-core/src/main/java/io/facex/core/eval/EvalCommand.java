@@ -1,6 +1,5 @@
 package io.facex.core.eval;
 
-import io.facex.api.Backbone;
 import io.facex.api.PluginKind;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
@@ -140,8 +139,9 @@ public final class EvalCommand {
 
         FeatureSet features(String protocol, Path root, List<String> images, FeatureCache cache, PrintStream console,
                             boolean interactive) throws IOException {
+            // the label only names the file: the display name changes with the other models of a run
             String key = FeatureCache.key(digest, resolved.backbone().name(), resolved.config(), root, extractor.flip(),
-                    resolved.cropEye(), images, name + "-" + protocol);
+                    resolved.cropEye(), images, modelName(weights) + "-" + protocol);
             FeatureSet features = cache.load(key, images, console).orElse(null);
             if (features != null) {
                 console.printf("%s %s: %d features from the cache (%s)%n", protocol, name, images.size(), cache.directory());
