@@ -65,6 +65,7 @@ public final class BatchLoader implements AutoCloseable {
     private final int width;
     private final int height;
     private final boolean resizeToFit;
+    private final boolean cropEye;
     private final long maxPixels;
     private final java.util.function.Consumer<DataException> onSkip;
     private final int sampleLength;
@@ -87,12 +88,13 @@ public final class BatchLoader implements AutoCloseable {
         this.width = b.width;
         this.height = b.height;
         this.resizeToFit = b.resizeToFit;
+        this.cropEye = b.cropEye;
         this.maxPixels = b.maxPixels;
         this.onSkip = b.onSkip;
         this.sampleLength = 3 * width * height;
         this.freeBuffers = new ArrayBlockingQueue<>(this.prefetch + this.workers + 1);
         // Fail now rather than in a worker: an impossible crop margin or size is a configuration error.
-        new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels).close();
+        new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels, cropEye).close();
     }
 
     public static Builder builder(TrainList list) {
@@ -357,7 +359,7 @@ public final class BatchLoader implements AutoCloseable {
         }
 
         private void work() {
-            try (ImagePipeline pipeline = new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels)) {
+            try (ImagePipeline pipeline = new ImagePipeline(augmentation, width, height, resizeToFit, maxPixels, cropEye)) {
                 for (int k; (k = claim()) >= 0; ) {
                     Object result;
                     try {
@@ -501,6 +503,7 @@ public final class BatchLoader implements AutoCloseable {
         private int width = 112;
         private int height = 112;
         private boolean resizeToFit;
+        private boolean cropEye;
         private long maxPixels = ImageHeader.DEFAULT_MAX_PIXELS;
         private java.util.function.Consumer<DataException> onSkip;
 
@@ -579,6 +582,12 @@ public final class BatchLoader implements AutoCloseable {
         /** Default false: an image of another size is a bad image; true resizes it bilinearly. */
         public Builder resizeToFit(boolean resize) {
             this.resizeToFit = resize;
+            return this;
+        }
+
+        /** Default false; true: FaceX-Zoo's {@code crop_eye}, the top rows of each face ({@link EyeCrop}), 112 x 60 samples. */
+        public Builder cropEye(boolean cropEye) {
+            this.cropEye = cropEye;
             return this;
         }
 

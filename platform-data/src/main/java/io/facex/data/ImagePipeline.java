@@ -18,6 +18,7 @@ public final class ImagePipeline implements AutoCloseable {
     private final int height;
     private final boolean resizeToFit;
     private final long maxPixels;
+    private final boolean cropEye;
 
     private BytePointer encoded = new BytePointer(64 * 1024);
     private final Mat decoded = new Mat();
@@ -37,6 +38,18 @@ public final class ImagePipeline implements AutoCloseable {
 
     /** @param maxPixels the largest {@code width x height} an image may declare; larger ones are refused unread */
     public ImagePipeline(Augmentation augmentation, int width, int height, boolean resizeToFit, long maxPixels) {
+        this(augmentation, width, height, resizeToFit, maxPixels, false);
+    }
+
+    /**
+     * @param cropEye take the top rows of each aligned face first ({@link EyeCrop}); the sample is then
+     *                {@code 112 x 60}, and {@code resizeToFit} applies to the face before the crop
+     */
+    public ImagePipeline(Augmentation augmentation, int width, int height, boolean resizeToFit, long maxPixels,
+                         boolean cropEye) {
+        if (cropEye && EyeCrop.mismatch(width, height) != null) {
+            throw new IllegalArgumentException(EyeCrop.mismatch(width, height));
+        }
         if (maxPixels < 1) {
             throw new IllegalArgumentException("the image size limit must be positive, got " + maxPixels);
         }
@@ -52,6 +65,7 @@ public final class ImagePipeline implements AutoCloseable {
         this.height = height;
         this.resizeToFit = resizeToFit;
         this.maxPixels = maxPixels;
+        this.cropEye = cropEye;
     }
 
     /**
@@ -61,6 +75,11 @@ public final class ImagePipeline implements AutoCloseable {
      */
     public static boolean resizesCropsFor(int width, int height) {
         return width != 112 || height != 112;
+    }
+
+    /** As {@link #resizesCropsFor(int, int)}; with {@code cropEye} the crop itself is the model's input size, and faces stay 112×112 as FaceX-Zoo's. */
+    public static boolean resizesCropsFor(int width, int height, boolean cropEye) {
+        return !cropEye && resizesCropsFor(width, height);
     }
 
     /** Floats per sample: {@code 3 * height * width}. */
@@ -94,6 +113,27 @@ public final class ImagePipeline implements AutoCloseable {
         if (rng == null && !augmentation.isNone()) {
             throw new IllegalArgumentException("augmentation " + augmentation + " needs a random generator");
         }
+        if (!cropEye) {
+            augment(bgr, source, rng, dst, offset);
+            return;
+        }
+        Mat face = bgr;
+        if (face.rows() != EyeCrop.FACE || face.cols() != EyeCrop.FACE) {
+            if (!resizeToFit) {
+                throw new BadImageException(source, "image is " + face.cols() + "x" + face.rows() + " pixels, expected "
+                        + EyeCrop.FACE + "x" + EyeCrop.FACE + " (crop_eye takes the top " + EyeCrop.ROWS
+                        + " rows of the aligned face: crop and align faces to that size first)");
+            }
+            ImageOps.resize(face, scratchB, EyeCrop.FACE, EyeCrop.FACE);
+            face = scratchB;
+        }
+        // A view: augmentation writes into the scratch Mats, never onto it.
+        try (Mat upper = EyeCrop.of(face)) {
+            augment(upper, source, rng, dst, offset);
+        }
+    }
+
+    private void augment(Mat bgr, String source, RandomGenerator rng, float[] dst, int offset) throws BadImageException {
         Mat cur = bgr;
         if (cur.rows() != height || cur.cols() != width) {
             if (!resizeToFit) {

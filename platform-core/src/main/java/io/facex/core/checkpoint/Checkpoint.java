@@ -44,13 +44,19 @@ public final class Checkpoint {
     public static final String MODE = "mode";
     public static final String MODE_CONFIG = "mode_config";
     public static final String JOB = "job";
+    /** {@code true} when the model was trained on upper-half faces (FaceX-Zoo's {@code crop_eye}); absent before it was recorded. */
+    public static final String CROP_EYE = "crop_eye";
 
     /** What a checkpoint holds: its arrays and metadata. */
     public record Loaded(Map<String, NDArray> tensors, Map<String, String> meta) {
     }
 
-    /** The model a checkpoint describes, for evaluation and embedding without naming the backbone. */
-    public record Model(String backbone, String backboneConfigJson, String head, String headConfigJson) {
+    /**
+     * The model a checkpoint describes, for evaluation and embedding without naming the backbone.
+     *
+     * @param cropEye trained on upper-half faces, which it must be given too
+     */
+    public record Model(String backbone, String backboneConfigJson, String head, String headConfigJson, boolean cropEye) {
     }
 
     private Checkpoint() {
@@ -142,8 +148,9 @@ public final class Checkpoint {
         if (!FORMAT.equals(meta.get("format")) || !meta.containsKey(BACKBONE)) {
             return Optional.empty();
         }
+        // Checkpoints from before the crop was recorded were all trained on full faces.
         return Optional.of(new Model(meta.get(BACKBONE), meta.getOrDefault(BACKBONE_CONFIG, "{}"),
-                meta.get(HEAD), meta.getOrDefault(HEAD_CONFIG, "{}")));
+                meta.get(HEAD), meta.getOrDefault(HEAD_CONFIG, "{}"), Boolean.parseBoolean(meta.get(CROP_EYE))));
     }
 
 }

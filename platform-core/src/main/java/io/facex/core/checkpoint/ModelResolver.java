@@ -19,8 +19,12 @@ import java.util.Optional;
  */
 public final class ModelResolver {
 
-    /** A backbone plugin with its bound configuration. */
-    public record Resolved<C>(Backbone<C> backbone, C config, String origin) {
+    /**
+     * A backbone plugin with its bound configuration.
+     *
+     * @param cropEye the model takes upper-half faces ({@link io.facex.data.EyeCrop}): evaluate and embed it on them
+     */
+    public record Resolved<C>(Backbone<C> backbone, C config, String origin, boolean cropEye) {
     }
 
     private final java.util.function.Function<String, Backbone<?>> backbones;
@@ -46,7 +50,26 @@ public final class ModelResolver {
      * @param backboneConf a file with a section for the backbone, or null
      */
     public Resolved<?> resolve(Path weights, String named, Path backboneConf) throws IOException {
+        return resolve(weights, named, backboneConf, null);
+    }
+
+    /**
+     * @param cropEye what the user said of the crop: true or false, or null to take the checkpoint's (full
+     *                faces for files that do not say); a checkpoint that records the other is refused
+     */
+    public Resolved<?> resolve(Path weights, String named, Path backboneConf, Boolean cropEye) throws IOException {
         Optional<Checkpoint.Model> described = describedModel(weights);
+        boolean crop = cropEye != null && cropEye;
+        if (described.isPresent()) {
+            boolean recorded = described.get().cropEye();
+            if (cropEye != null && cropEye != recorded) {
+                throw new IllegalArgumentException(weights + " was trained on " + (recorded
+                        ? "upper-half faces (crop_eye: true in its metadata), not full faces: drop the crop_eye setting"
+                        : "full faces (crop_eye: false in its metadata), not upper halves: drop --crop_eye")
+                        + " (the checkpoint says how it was trained)");
+            }
+            crop = recorded;
+        }
         String name;
         if (!named.isEmpty()) {
             if (described.isPresent() && !described.get().backbone().equals(named)) {
@@ -61,21 +84,34 @@ public final class ModelResolver {
                     + "state dicts and checkpoints written before checkpoints named their model do not): give -b NAME; "
                     + "installed backbones: " + String.join(", ", installed.get()));
         }
-        return bind(backbones.apply(name), weights, described, backboneConf);
+        Resolved<?> r = bind(backbones.apply(name), weights, described, backboneConf, crop);
+        if (crop) {
+            checkCrop(r, weights);
+        }
+        return r;
+    }
+
+    private static <C> void checkCrop(Resolved<C> r, Path weights) {
+        ai.djl.ndarray.types.Shape in = r.backbone().inputShape(r.config());
+        String mismatch = io.facex.data.EyeCrop.mismatch((int) in.get(2), (int) in.get(1));
+        if (mismatch != null) {
+            throw new IllegalArgumentException(weights + ": " + mismatch + "; " + r.backbone().name() + " is configured by "
+                    + r.origin() + " as " + Configs.toJson(r.config()));
+        }
     }
 
     private static <C> Resolved<C> bind(Backbone<C> backbone, Path weights, Optional<Checkpoint.Model> described,
-                                        Path backboneConf) {
+                                        Path backboneConf, boolean crop) {
         if (backboneConf != null) {
             return new Resolved<>(backbone, Configs.bind(backbone, ConfigDocument.read(backboneConf), backbone.name()),
-                    backboneConf.toString());
+                    backboneConf.toString(), crop);
         }
         if (described.isPresent()) {
             String source = weights + " (" + Checkpoint.BACKBONE_CONFIG + ")";
             return new Resolved<>(backbone, Configs.fromJson(backbone, described.get().backboneConfigJson(), source),
-                    weights.toString());
+                    weights.toString(), crop);
         }
-        return new Resolved<>(backbone, backbone.defaultConfig(), "defaults");
+        return new Resolved<>(backbone, backbone.defaultConfig(), "defaults", crop);
     }
 
     /** What a checkpoint says about its model; nothing for other formats. */

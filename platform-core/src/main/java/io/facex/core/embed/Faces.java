@@ -13,8 +13,13 @@ public record Faces(float[] values, int count) {
 
     /** @param maxPixels for an image list: the largest width x height an image may declare */
     public static Faces read(Path input, Path dataRoot, Shape face, long maxPixels) throws IOException {
+        return read(input, dataRoot, face, maxPixels, false);
+    }
+
+    /** @param cropEye images are aligned 112×112 faces of which the model takes the upper half ({@code .npy} batches are taken as they are) */
+    public static Faces read(Path input, Path dataRoot, Shape face, long maxPixels, boolean cropEye) throws IOException {
         if (!input.getFileName().toString().endsWith(".npy")) {
-            return ImageFaces.read(input, dataRoot, face, maxPixels);
+            return ImageFaces.read(input, dataRoot, face, maxPixels, cropEye);
         }
         Tensor t = Npy.read(input);
         long[] s = t.shape();

@@ -17,7 +17,7 @@ final class ImageFaces {
     private ImageFaces() {
     }
 
-    static Faces read(Path list, Path dataRoot, Shape face, long maxPixels) throws IOException {
+    static Faces read(Path list, Path dataRoot, Shape face, long maxPixels, boolean cropEye) throws IOException {
         Path root = dataRoot != null ? dataRoot : list.toAbsolutePath().getParent();
         List<String> lines = Files.readAllLines(list);
         List<String> paths = new ArrayList<>();
@@ -35,7 +35,8 @@ final class ImageFaces {
         int h = (int) face.get(1);
         int w = (int) face.get(2);
         float[] values = new float[paths.size() * 3 * h * w];
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h), maxPixels)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h, cropEye),
+                maxPixels, cropEye)) {
             for (int k = 0; k < paths.size(); k++) {
                 Path image = root.resolve(paths.get(k));
                 String where = list + ":" + lineNumbers.get(k) + ": " + image;

@@ -1,6 +1,5 @@
 package io.facex.core.eval;
 
-import io.facex.api.Backbone;
 import io.facex.api.PluginKind;
 import io.facex.api.ProtocolResult;
 import io.facex.api.TestProtocol;
@@ -32,7 +31,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code facex eval}: one checkpoint, or every checkpoint of a folder in epoch order (as FaceX-Zoo's
- * scripts evaluate a run), on the benchmarks of a FaceX-Zoo {@code data_conf.yaml}. Features are
+ * scripts evaluate a run), or an {@link Ensemble} of models ({@code a.safetensors+b.safetensors}), or a
+ * comma-separated list of these, on the benchmarks of a FaceX-Zoo {@code data_conf.yaml}. Features are
  * extracted once per model and benchmark and cached; each protocol writes its plots and tables into
  * {@code out/<model>/<benchmark>/}; the results come as a model × benchmark table (the paper's shape)
  * in Markdown, CSV and JSON ({@code results.*}), every metric in {@code metrics.csv} (TAR@FAR, every
@@ -47,9 +47,17 @@ public final class EvalCommand {
      * @param model       a weights file, or a folder of them
      * @param cache       feature cache folder, or null for {@code out/feature_cache}
      * @param maxImagePixels the largest width x height an image may declare; larger ones are refused unread
+     * @param cropEye     true: the weights take upper-half faces (for files that do not say; checkpoints record
+     *                    it and refuse a contradiction); null: as each checkpoint says
      */
     public record Options(Path dataConf, List<String> protocols, String backbone, Path backboneConf, Path model,
-                          Path out, Path cache, boolean flip, int workers, long maxImagePixels) {
+                          Path out, Path cache, boolean flip, int workers, long maxImagePixels, Boolean cropEye) {
+
+        /** Every model as its checkpoint says. */
+        public Options(Path dataConf, List<String> protocols, String backbone, Path backboneConf, Path model,
+                       Path out, Path cache, boolean flip, int workers, long maxImagePixels) {
+            this(dataConf, protocols, backbone, backboneConf, model, out, cache, flip, workers, maxImagePixels, null);
+        }
     }
 
     /** One score of one model. */
@@ -70,7 +78,8 @@ public final class EvalCommand {
     public List<Row> run(Options o, PrintStream console, boolean interactive) throws Exception {
         ConfigDocument doc = ConfigDocument.read(o.dataConf());
         List<TestProtocol<?>> protocols = protocols(o.protocols(), doc);
-        List<Path> models = models(o.model());
+        List<List<Path>> models = models(o.model());
+        List<Path> named = models.stream().flatMap(List::stream).toList();
         ModelResolver resolver = new ModelResolver(registry);
         Files.createDirectories(o.out());
         FeatureCache cache = new FeatureCache(o.cache() != null ? o.cache() : o.out().resolve("feature_cache"));
@@ -78,9 +87,22 @@ public final class EvalCommand {
                 protocols.stream().map(TestProtocol::name).toList(), o.out());
         List<Row> rows = new ArrayList<>();
         try (PairScoresFile pairs = new PairScoresFile(o.out().resolve("scores.csv"))) {
-            for (Path model : models) {
-                rows.addAll(evaluate(resolver.resolve(model, o.backbone(), o.backboneConf()), model, protocols, doc, cache, o,
-                        pairs, console, interactive));
+            for (List<Path> model : models) {
+                List<Member<?>> members = new ArrayList<>();
+                try {
+                    for (Path m : model) {
+                        Member<?> member = new Member<>(resolver.resolve(m, o.backbone(), o.backboneConf(), o.cropEye()), m,
+                                memberName(m, named), o);
+                        members.add(member);
+                        if (member.resolved.cropEye()) {
+                            console.printf("%s: an upper-face model (crop_eye), given the top %d rows of each face%n",
+                                    member.name, io.facex.data.EyeCrop.ROWS);
+                        }
+                    }
+                    rows.addAll(evaluate(members, protocols, doc, cache, o, pairs, console, interactive));
+                } finally {
+                    members.forEach(Member::close);
+                }
                 write(rows, o.out());
             }
             console.println();
@@ -95,55 +117,98 @@ public final class EvalCommand {
         return rows;
     }
 
-    private <C> List<Row> evaluate(ModelResolver.Resolved<C> resolved, Path model, List<TestProtocol<?>> protocols,
-                                   ConfigDocument doc, FeatureCache cache, Options o, PairScoresFile pairs,
-                                   PrintStream console, boolean interactive) throws Exception {
-        Backbone<C> backbone = resolved.backbone();
-        C bc = resolved.config();
-        String name = modelName(model);
-        List<Row> rows = new ArrayList<>();
-        PluginInfo bInfo = info(backbone);
-        FeatureExtractor extractor = new FeatureExtractor(o.workers(), o.flip(), o.maxImagePixels());
-        String digest = FeatureCache.modelDigest(model);
-        try (Embedder<C> embedder = registry.use(bInfo, () -> {
-            try {
-                return new Embedder<>(backbone, bc, model);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    /**
+     * One model of an evaluation (alone, or a member of an ensemble): its features of a benchmark come
+     * from the cache, or from its network, opened the first time a benchmark is not cached.
+     */
+    private final class Member<C> implements AutoCloseable {
+        private final ModelResolver.Resolved<C> resolved;
+        private final Path weights;
+        private final String name;
+        private final String digest;
+        private final FeatureExtractor extractor;
+        private Embedder<C> embedder;
+
+        Member(ModelResolver.Resolved<C> resolved, Path weights, String name, Options o) throws IOException {
+            this.resolved = resolved;
+            this.weights = weights;
+            this.name = name;
+            this.digest = FeatureCache.modelDigest(weights);
+            this.extractor = new FeatureExtractor(o.workers(), o.flip(), o.maxImagePixels(), resolved.cropEye());
+        }
+
+        FeatureSet features(String protocol, Path root, List<String> images, FeatureCache cache, PrintStream console,
+                            boolean interactive) throws IOException {
+            // the label only names the file: the display name changes with the other models of a run
+            String key = FeatureCache.key(digest, resolved.backbone().name(), resolved.config(), root, extractor.flip(),
+                    resolved.cropEye(), images, modelName(weights) + "-" + protocol);
+            FeatureSet features = cache.load(key, images, console).orElse(null);
+            if (features != null) {
+                console.printf("%s %s: %d features from the cache (%s)%n", protocol, name, images.size(), cache.directory());
+                return features;
             }
-        })) {
-            for (TestProtocol<?> p : protocols) {
-                ProtocolResult r = evaluate(p, doc, name, digest, backbone.name(), bc, embedder, extractor, cache,
-                        o.out(), console, interactive);
-                for (ProtocolResult.Score s : r.scores()) {
-                    rows.add(new Row(name, s));
+            if (embedder == null) {
+                embedder = registry.use(info(resolved.backbone()), () -> {
+                    try {
+                        return new Embedder<>(resolved.backbone(), resolved.config(), weights);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            Embedder<C> e = embedder;
+            features = registry.use(info(resolved.backbone()), () -> {
+                try {
+                    return extract(protocol + " " + name + (resolved.cropEye() ? " (upper-half faces)" : ""), e,
+                            extractor, root, images, console, interactive);
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x.getMessage(), x);
                 }
-                pairs.add(name, r.pairs());
+            });
+            cache.store(key, features);
+            return features;
+        }
+
+        @Override
+        public void close() {
+            if (embedder != null) {
+                embedder.close();
             }
+        }
+    }
+
+    private List<Row> evaluate(List<Member<?>> members, List<TestProtocol<?>> protocols, ConfigDocument doc,
+                               FeatureCache cache, Options o, PairScoresFile pairs, PrintStream console,
+                               boolean interactive) throws Exception {
+        String name = String.join("+", members.stream().map(m -> m.name).toList());
+        if (members.size() > 1) {
+            console.printf("ensemble %s: each model's features L2-normalised, concatenated and normalised again "
+                    + "(FaceX-Zoo's is_concat: a pair scores the mean of the models' cosines)%n", name);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (TestProtocol<?> p : protocols) {
+            ProtocolResult r = evaluate(p, doc, name, members, cache, o.out(), console, interactive);
+            for (ProtocolResult.Score s : r.scores()) {
+                rows.add(new Row(name, s));
+            }
+            pairs.add(name, r.pairs());
         }
         return rows;
     }
 
-    private <P, C> ProtocolResult evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
-            String modelDigest, String backboneName, C backboneConfig, Embedder<C> embedder, FeatureExtractor extractor,
-            FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
+    private <P> ProtocolResult evaluate(TestProtocol<P> protocol, ConfigDocument doc, String modelName,
+            List<Member<?>> members, FeatureCache cache, Path out, PrintStream console, boolean interactive) throws Exception {
         PluginInfo info = info(protocol);
         P config = configFor(protocol, doc);
         return registry.use(info, () -> {
             try {
                 Path root = protocol.imageRoot(config);
                 List<String> images = protocol.images(config);
-                String key = FeatureCache.key(modelDigest, backboneName, backboneConfig, root, extractor.flip(), images,
-                        modelName + "-" + protocol.name());
-                FeatureSet features = cache.load(key, images, console).orElse(null);
-                if (features == null) {
-                    features = extract(protocol.name() + " " + modelName, embedder, extractor, root, images, console,
-                            interactive);
-                    cache.store(key, features);
-                } else {
-                    console.printf("%s %s: %d features from the cache (%s)%n", protocol.name(), modelName,
-                            images.size(), cache.directory());
+                List<FeatureSet> sets = new ArrayList<>();
+                for (Member<?> m : members) {
+                    sets.add(m.features(protocol.name(), root, images, cache, console, interactive));
                 }
+                FeatureSet features = sets.size() == 1 ? sets.get(0) : Ensemble.concat(sets);
                 Path dir = Files.createDirectories(out.resolve(safe(modelName)).resolve(safe(protocol.name())));
                 Path unreadable = dir.resolve(UNREADABLE);
                 Files.deleteIfExists(unreadable);
@@ -229,8 +294,46 @@ public final class EvalCommand {
         return doc.sections().stream().filter(s -> s.startsWith(p.name() + "_")).toList();
     }
 
-    /** A file, or the weight files of a folder in natural order (Epoch_2 before Epoch_10; batches before the epoch's end). */
-    static List<Path> models(Path model) throws IOException {
+    /**
+     * What {@code -m} names, each an entry of the results: a file, the weight files of a folder in natural
+     * order (Epoch_2 before Epoch_10; batches before the epoch's end), an ensemble of files joined by
+     * '+', or a comma-separated list of these. A name that exists as a file or folder is taken as one.
+     */
+    static List<List<Path>> models(Path model) throws IOException {
+        if (Files.exists(model)) {
+            return weights(model).stream().map(List::of).toList();
+        }
+        String spec = model.toString();
+        if (!spec.contains("+") && !spec.contains(",")) {
+            throw new IOException(model + ": no such checkpoint or folder");
+        }
+        List<List<Path>> out = new ArrayList<>();
+        for (String entry : spec.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] parts = entry.strip().split("\\+");
+            if (parts.length == 1) {
+                weights(Path.of(parts[0])).forEach(p -> out.add(List.of(p)));
+                continue;
+            }
+            List<Path> members = new ArrayList<>();
+            for (String part : parts) {
+                Path p = Path.of(part.strip());
+                if (!Files.isRegularFile(p)) {
+                    throw new IOException(p + ": no such checkpoint (each model of an ensemble a+b is one weights file)");
+                }
+                members.add(p);
+            }
+            out.add(members);
+        }
+        if (out.isEmpty()) {
+            throw new IOException(model + ": no models named");
+        }
+        return out;
+    }
+
+    private static List<Path> weights(Path model) throws IOException {
         if (!Files.exists(model)) {
             throw new IOException(model + ": no such checkpoint or folder");
         }
@@ -247,6 +350,19 @@ public final class EvalCommand {
             throw new IOException(model + ": no checkpoints (.safetensors, .pt, .pth, .npz) in this folder");
         }
         return files;
+    }
+
+    /**
+     * A model's name in the results (an ensemble's joins its members'): its file name, with its folder when
+     * another model named by {@code -m} has the same file name (run_full/Epoch_4+run_eye/Epoch_4).
+     */
+    static String memberName(Path member, List<Path> named) {
+        String n = modelName(member);
+        Path self = member.toAbsolutePath().normalize();
+        long same = named.stream().filter(p -> modelName(p).equals(n))
+                .map(p -> p.toAbsolutePath().normalize()).distinct().filter(p -> !p.equals(self)).count();
+        Path parent = member.toAbsolutePath().normalize().getParent();
+        return same > 0 && parent != null && parent.getFileName() != null ? parent.getFileName() + "/" + n : n;
     }
 
     private static String naturalKey(Path p) {

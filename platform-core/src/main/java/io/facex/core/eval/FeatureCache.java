@@ -62,9 +62,19 @@ public final class FeatureCache {
      */
     public static String key(String modelDigest, String backbone, Object backboneConfig, Path imageRoot, boolean flip,
                              List<String> images, String label) {
+        return key(modelDigest, backbone, backboneConfig, imageRoot, flip, false, images, label);
+    }
+
+    /** @param cropEye features of the upper-half faces ({@code crop_eye}) */
+    public static String key(String modelDigest, String backbone, Object backboneConfig, Path imageRoot, boolean flip,
+                             boolean cropEye, List<String> images, String label) {
         MessageDigest sha = sha256();
         String model = String.join("\n", modelDigest, backbone, String.valueOf(backboneConfig),
                 imageRoot.toAbsolutePath().normalize().toString(), Boolean.toString(flip));
+        if (cropEye) {
+            // appended only when set, so the entries of full-face models made before the crop existed stay valid
+            model += "\ncrop_eye";
+        }
         sha.update(model.getBytes(StandardCharsets.UTF_8));
         for (String image : images) {
             sha.update((byte) '\n');

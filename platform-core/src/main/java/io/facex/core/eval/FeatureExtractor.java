@@ -33,6 +33,7 @@ public final class FeatureExtractor {
     private final int workers;
     private final boolean flip;
     private final long maxPixels;
+    private final boolean cropEye;
 
     /** With the default image size limit ({@link io.facex.data.ImageHeader#DEFAULT_MAX_PIXELS}). */
     public FeatureExtractor(int workers, boolean flip) {
@@ -45,7 +46,13 @@ public final class FeatureExtractor {
      * @param maxPixels the largest width x height an image may declare; larger ones are refused unread
      */
     public FeatureExtractor(int workers, boolean flip, long maxPixels) {
+        this(workers, flip, maxPixels, false);
+    }
+
+    /** @param cropEye the model takes the upper half of each aligned face ({@link io.facex.data.EyeCrop}), as it was trained */
+    public FeatureExtractor(int workers, boolean flip, long maxPixels, boolean cropEye) {
         this.maxPixels = maxPixels;
+        this.cropEye = cropEye;
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be ≥ 1, got " + workers);
         }
@@ -87,7 +94,7 @@ public final class FeatureExtractor {
                 while (next < images.size() && ahead.size() <= workers) {
                     int lo = next;
                     int hi = Math.min(images.size(), lo + batch);
-                    ahead.add(pool.submit(() -> decode(root, images.subList(lo, hi), w, h, maxPixels)));
+                    ahead.add(pool.submit(() -> decode(root, images.subList(lo, hi), w, h, maxPixels, cropEye)));
                     next = hi;
                 }
                 Jobs.checkStop("feature extraction");
@@ -137,10 +144,11 @@ public final class FeatureExtractor {
         return m;
     }
 
-    private static Decoded decode(Path root, List<String> paths, int w, int h, long maxPixels) {
+    private static Decoded decode(Path root, List<String> paths, int w, int h, long maxPixels, boolean cropEye) {
         float[] faces = new float[paths.size() * 3 * h * w];
         Map<String, String> failures = new LinkedHashMap<>();
-        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h), maxPixels)) {
+        try (ImagePipeline pipeline = new ImagePipeline(Augmentation.none(), w, h, ImagePipeline.resizesCropsFor(w, h, cropEye),
+                maxPixels, cropEye)) {
             for (int k = 0; k < paths.size(); k++) {
                 String p = paths.get(k);
                 Path file = root.resolve(p);

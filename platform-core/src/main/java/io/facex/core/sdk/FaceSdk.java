@@ -55,6 +55,7 @@ public final class FaceSdk implements AutoCloseable {
     private final Bound<?, LandmarkDetector<?>> landmarks;
     private final Bound<?, Cropper<?>> cropper;
     private final Embedder<?> embedder;
+    private final boolean cropEye;
     private final String recognizerName;
     private final double threshold;
     private final long maxPixels;
@@ -83,9 +84,11 @@ public final class FaceSdk implements AutoCloseable {
         if (b.weights != null) {
             ModelResolver.Resolved<?> model = resolver.resolve(b.weights, b.backbone == null ? "" : b.backbone, null);
             this.embedder = embedder(model, b.weights);
+            this.cropEye = model.cropEye();
             this.recognizerName = model.backbone().name() + " (" + b.weights.getFileName() + ")";
         } else {
             this.embedder = null;
+            this.cropEye = false;
             this.recognizerName = null;
         }
     }
@@ -144,7 +147,10 @@ public final class FaceSdk implements AutoCloseable {
         return ((Cropper) cropper.plugin()).crop(image, landmarks(image, face), cropper.config());
     }
 
-    /** The L2-normalised feature of an aligned face (resized if the backbone takes another size). */
+    /**
+     * The L2-normalised feature of an aligned face: its upper half for a model trained on them (crop_eye),
+     * else the face resized if the backbone takes another size.
+     */
     public float[] embed(FaceImage alignedFace) {
         if (embedder == null) {
             throw new IllegalStateException("no recognition model: build the SDK with recognizer(weights)");
@@ -153,7 +159,13 @@ public final class FaceSdk implements AutoCloseable {
         long w = embedder.faceShape().get(2);
         float[] chw = new float[(int) (3 * h * w)];
         try (Mat m = ImageOps.fromHwc(alignedFace.pixels(), alignedFace.height(), alignedFace.width(), alignedFace.channels())) {
-            if (m.cols() != w || m.rows() != h) {
+            if (cropEye) {
+                try (Mat face = m.rows() == io.facex.data.EyeCrop.FACE && m.cols() == io.facex.data.EyeCrop.FACE ? new Mat(m)
+                        : ImageOps.resize(m, io.facex.data.EyeCrop.FACE, io.facex.data.EyeCrop.FACE);
+                     Mat upper = io.facex.data.EyeCrop.of(face)) {
+                    ImageOps.toChw(upper, chw, 0, true);
+                }
+            } else if (m.cols() != w || m.rows() != h) {
                 try (Mat r = ImageOps.resize(m, (int) w, (int) h)) {
                     ImageOps.toChw(r, chw, 0, true);
                 }

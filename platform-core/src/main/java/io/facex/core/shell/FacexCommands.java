@@ -110,12 +110,37 @@ public final class FacexCommands {
                 sum.firstLoss(), sum.lastLoss(), sum.lastCheckpoint());
     }
 
-    @Descriptor("Write a training list (relative/path.jpg label) from a folder of identity folders: sorted folders get labels 0..N-1")
+    @Descriptor("Write a training list (relative/path.jpg label) from a folder of identity folders: sorted folders get "
+            + "labels 0..N-1 ('trainlist ROOT LIST'); or, with --merge, one list of several with the same labels, e.g. faces "
+            + "and their masked copies ('trainlist --merge ROOT1 LIST1 ROOT2 LIST2 OUTPUT'): identity folders must have the "
+            + "same label in every list")
     public void trainlist(
-            @Descriptor("folder of identity folders") String root,
-            @Descriptor("list file to write") String output) throws Exception {
-        io.facex.data.TrainList l = io.facex.data.TrainList.writeFromFolders(Path.of(root), Path.of(output));
-        System.out.printf("%d images of %d identities -> %s%n", l.size(), l.numClasses(), output);
+            @Descriptor("merge lists: ROOT LIST pairs, then the list to write") @Parameter(names = {"--merge"}, presentValue = "true", absentValue = "false") boolean merge,
+            @Descriptor("with --merge: the merged list's data root (default: the deepest folder holding every list's root)") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
+            @Descriptor("ROOT LIST (a folder of identity folders, the list to write); with --merge ROOT LIST ... OUTPUT") String... args)
+            throws Exception {
+        if (!merge) {
+            if (args.length != 2 || !dataRoot.isEmpty()) {
+                throw new IllegalArgumentException("trainlist ROOT LIST, or trainlist --merge ROOT1 LIST1 ROOT2 LIST2 ... OUTPUT "
+                        + "(see 'help trainlist')");
+            }
+            io.facex.data.TrainList l = io.facex.data.TrainList.writeFromFolders(Path.of(args[0]), Path.of(args[1]));
+            System.out.printf("%d images of %d identities -> %s%n", l.size(), l.numClasses(), args[1]);
+            return;
+        }
+        if (args.length < 5 || args.length % 2 == 0) {
+            throw new IllegalArgumentException("trainlist --merge takes ROOT LIST pairs (at least two) and then the list to "
+                    + "write, got " + args.length + " argument(s)");
+        }
+        List<io.facex.data.TrainList> lists = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            lists.add(io.facex.data.TrainList.read(Path.of(args[i + 1]), Path.of(args[i])));
+        }
+        io.facex.data.TrainList merged = io.facex.data.TrainListMerge.merge(lists, dataRoot.isEmpty() ? null : Path.of(dataRoot));
+        Path output = Path.of(args[args.length - 1]);
+        merged.write(output);
+        System.out.printf("%d images of %d identities from %d lists -> %s (train with --data_root %s)%n", merged.size(),
+                merged.numClasses(), lists.size(), output, merged.dataRoot());
     }
 
     @Descriptor("Write a shallow training list (FaceX-Zoo's MS-Celeb-1M-v1c-r-shallow is one): at most N images of each "
@@ -197,13 +222,15 @@ public final class FacexCommands {
             + "Markdown, CSV and JSON; every metric in metrics.csv, every verification pair's score in scores.csv")
     public void eval(
             @Descriptor("FaceX-Zoo data_conf.yaml: one section per benchmark") @Parameter(names = {"-d", "--data_conf"}, absentValue = "") String dataConf,
-            @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,
+            @Descriptor("a checkpoint (.safetensors, FaceX-Zoo .pt/.pth, .npz) or a folder of them; a+b: the ensemble of two "
+                    + "(or more) checkpoints, features concatenated; comma-separated: several of these in one table") @Parameter(names = {"-m", "--model"}, absentValue = "") String model,
             @Descriptor("comma-separated protocols (default: every installed one with a section in the data config)") @Parameter(names = {"-p", "--protocols"}, absentValue = "") String protocols,
             @Descriptor("backbone name; only for weights that do not name theirs (FaceX-Zoo .pt, state dicts)") @Parameter(names = {"-b", "--backbone"}, absentValue = "") String backbone,
             @Descriptor("YAML/JSON with a section for the backbone (default: the checkpoint's own configuration)") @Parameter(names = {"--backbone_conf_file"}, absentValue = "") String conf,
             @Descriptor("output folder (results tables, per-protocol plots)") @Parameter(names = {"-o", "--out"}, absentValue = "eval") String out,
             @Descriptor("feature cache folder (default: OUT/feature_cache)") @Parameter(names = {"--cache"}, absentValue = "") String cache,
             @Descriptor("fuse each face's feature with its mirror image's (FaceX-Zoo does not)") @Parameter(names = {"--flip"}, presentValue = "true", absentValue = "false") boolean flip,
+            @Descriptor("the weights take the upper half of each face (FaceX-Zoo's crop_eye, rows 0-59); only for weights that do not say (our checkpoints record it)") @Parameter(names = {"--crop_eye"}, presentValue = "true", absentValue = "") String cropEye,
             @Descriptor("image decoding threads") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
             @Descriptor("the largest width x height an image header may claim; larger images are refused unread") @Parameter(names = {"--max_image_pixels"}, absentValue = io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS_TEXT) long maxPixels)
             throws Exception {
@@ -214,7 +241,8 @@ public final class FacexCommands {
                 : java.util.Arrays.stream(protocols.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
         new io.facex.core.eval.EvalCommand(registry).run(new io.facex.core.eval.EvalCommand.Options(Path.of(dataConf), names,
                 backbone, conf.isEmpty() ? null : Path.of(conf), Path.of(model), Path.of(out),
-                cache.isEmpty() ? null : Path.of(cache), flip, workers, maxPixels), System.out, System.console() != null);
+                cache.isEmpty() ? null : Path.of(cache), flip, workers, maxPixels, cropEye.isEmpty() ? null : Boolean.TRUE),
+                System.out, System.console() != null);
     }
 
     @Descriptor("Write features (N, dim) as .npy for a batch of faces (.npy, (N, 3, 112, 112), already normalised) "
@@ -227,13 +255,14 @@ public final class FacexCommands {
             @Descriptor("folder the list's paths are relative to (default: the list's folder)") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
             @Descriptor("where to write the features (.npy)") @Parameter(names = {"-o", "--output"}, absentValue = "") String output,
             @Descriptor("keep the raw backbone output (default: L2-normalised)") @Parameter(names = {"--no-normalize"}, presentValue = "true", absentValue = "false") boolean raw,
+            @Descriptor("the model takes the upper half of each face (FaceX-Zoo's crop_eye); only for weights that do not say (our checkpoints record it)") @Parameter(names = {"--crop_eye"}, presentValue = "true", absentValue = "") String cropEye,
             @Descriptor("the largest width x height an image header may claim; larger images are refused unread") @Parameter(names = {"--max_image_pixels"}, absentValue = io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS_TEXT) long maxPixels)
             throws Exception {
         if (weights.isEmpty() || input.isEmpty() || output.isEmpty()) {
             throw new IllegalArgumentException("embed needs --weights, --input and --output (see 'help embed')");
         }
         io.facex.core.checkpoint.ModelResolver.Resolved<?> model = new io.facex.core.checkpoint.ModelResolver(registry)
-                .resolve(Path.of(weights), backbone, conf.isEmpty() ? null : Path.of(conf));
+                .resolve(Path.of(weights), backbone, conf.isEmpty() ? null : Path.of(conf), cropEye.isEmpty() ? null : Boolean.TRUE);
         PluginInfo info = registry.infoOf(model.backbone());
         registry.use(info, () -> {
             try {
@@ -251,11 +280,12 @@ public final class FacexCommands {
                                String dataRoot, Path output, boolean normalize, long maxPixels) throws Exception {
         try (io.facex.core.embed.Embedder<C> e = new io.facex.core.embed.Embedder<>(model.backbone(), model.config(), weights)) {
             io.facex.core.embed.Faces faces = io.facex.core.embed.Faces.read(input,
-                    dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape(), maxPixels);
+                    dataRoot.isEmpty() ? null : Path.of(dataRoot), e.faceShape(), maxPixels, model.cropEye());
             float[] features = e.embed(faces.values(), faces.count(), normalize);
             io.facex.weights.Npy.writeFloats(output, features, faces.count(), e.dimension());
-            System.out.printf("%d features of %d values from %s%s -> %s%n", faces.count(), e.dimension(),
-                    model.backbone().name(), normalize ? " (L2-normalised)" : "", output);
+            System.out.printf("%d features of %d values from %s%s%s -> %s%n", faces.count(), e.dimension(),
+                    model.backbone().name(), model.cropEye() ? " on upper-half faces (crop_eye)" : "",
+                    normalize ? " (L2-normalised)" : "", output);
         }
     }
 

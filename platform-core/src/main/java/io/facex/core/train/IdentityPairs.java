@@ -38,9 +38,11 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader second;
 
     private final long maxPixels;
+    private final boolean cropEye;
 
     IdentityPairs(TrainList list, int workers, long seed, int width, int height, boolean skipBad, Augmentation augmentation,
-                  long maxPixels) {
+                  long maxPixels, boolean cropEye) {
+        this.cropEye = cropEye;
         if (skipBad) {
             // A skipped image in one view would pair the other view's images with the wrong identities.
             throw new IllegalArgumentException("--skip_bad_images cannot be used with identity-paired sampling: "
@@ -163,7 +165,7 @@ final class IdentityPairs implements TrainingData, AutoCloseable {
     private BatchLoader loader(TrainList views, int batchSize, long loaderSeed) {
         return BatchLoader.builder(views).batchSize(batchSize).shuffle(false).seed(loaderSeed)
                 .augmentation(augmentation).workers(Math.max(1, workers / 2)).imageSize(width, height)
-                .resizeToFit(ImagePipeline.resizesCropsFor(width, height)).maxImagePixels(maxPixels)
+                .resizeToFit(ImagePipeline.resizesCropsFor(width, height, cropEye)).cropEye(cropEye).maxImagePixels(maxPixels)
                 .onBadImage(BadImagePolicy.FAIL).build();
     }
 

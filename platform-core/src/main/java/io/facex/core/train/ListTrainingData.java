@@ -31,10 +31,12 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     private final Augmentation augmentation;
     private final long maxPixels;
     private final DataLog log;
+    private final boolean cropEye;
     private BatchLoader loader;
 
     private ListTrainingData(TrainList list, int workers, long seed, int width, int height, boolean skipBad,
-                             Augmentation augmentation, long maxPixels, DataLog log) {
+                             Augmentation augmentation, long maxPixels, DataLog log, boolean cropEye) {
+        this.cropEye = cropEye;
         this.maxPixels = maxPixels;
         this.log = log;
         this.skipBad = skipBad;
@@ -50,13 +52,14 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
     public static TrainingData open(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
                                     Shape input, Sampling sampling, Augmentation augmentation) throws IOException {
         return open(new TrainCommand.DataRequest(dataRoot, trainFile, workers, seed, skipBadImages,
-                ImageHeader.DEFAULT_MAX_PIXELS, true, input, sampling, augmentation, DataLog.NONE));
+                ImageHeader.DEFAULT_MAX_PIXELS, true, input, sampling, augmentation, DataLog.NONE, false));
     }
 
     /**
      * Reads the list (errors name its file and line) and, unless asked not to, checks that every image
      * it names is there; images are decoded only when batches are drawn, at the backbone's input size
-     * ({@code request.input()}: (channels, height, width)) — other sizes are resized to it.
+     * ({@code request.input()}: (channels, height, width)) — other sizes are resized to it — or, with
+     * {@code crop_eye}, as the top rows of each 112×112 face.
      */
     public static TrainingData open(TrainCommand.DataRequest r) throws IOException {
         TrainList list = TrainList.read(r.trainFile(), r.dataRoot());
@@ -65,12 +68,15 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
         }
         int width = (int) r.input().get(2);
         int height = (int) r.input().get(1);
+        if (r.cropEye() && io.facex.data.EyeCrop.mismatch(width, height) != null) {
+            throw new IllegalArgumentException(io.facex.data.EyeCrop.mismatch(width, height));
+        }
         if (r.sampling() == Sampling.IDENTITY_PAIRS) {
             return new IdentityPairs(list, r.workers(), r.seed(), width, height, r.skipBadImages(), r.augmentation(),
-                    r.maxImagePixels());
+                    r.maxImagePixels(), r.cropEye());
         }
         return new ListTrainingData(list, r.workers(), r.seed(), width, height, r.skipBadImages(), r.augmentation(),
-                r.maxImagePixels(), r.log());
+                r.maxImagePixels(), r.log(), r.cropEye());
     }
 
     /** Errors listed at most, before "and N more". */
@@ -121,7 +127,8 @@ public final class ListTrainingData implements TrainingData, AutoCloseable {
             }
             loader = BatchLoader.builder(list).batchSize(batchSize).shuffle(true).seed(seed)
                     .augmentation(augmentation).workers(workers).imageSize(width, height)
-                    .resizeToFit(ImagePipeline.resizesCropsFor(width, height)).maxImagePixels(maxPixels).onSkip(log::skipped)
+                    .resizeToFit(ImagePipeline.resizesCropsFor(width, height, cropEye)).cropEye(cropEye)
+                    .maxImagePixels(maxPixels).onSkip(log::skipped)
                     .onBadImage(skipBad ? BadImagePolicy.SKIP : BadImagePolicy.FAIL).build();
         }
         // Resuming mid-epoch starts loading at the first batch not yet trained on.

@@ -45,10 +45,15 @@ public final class TrainCommand {
     public static final String BACKBONE = "backbone";
     public static final String HEAD = "head";
 
-    /** What the data pipeline is asked for. */
+    /**
+     * What the data pipeline is asked for.
+     *
+     * @param cropEye the upper half of each face ({@link io.facex.data.EyeCrop}); {@code input} is then 3x60x112
+     */
     public record DataRequest(Path dataRoot, Path trainFile, int workers, long seed, boolean skipBadImages,
                               long maxImagePixels, boolean checkList, ai.djl.ndarray.types.Shape input,
-                              io.facex.api.Sampling sampling, io.facex.api.Augmentation augmentation, DataLog log) {
+                              io.facex.api.Sampling sampling, io.facex.api.Augmentation augmentation, DataLog log,
+                              boolean cropEye) {
     }
 
     /** Opens a training list; the data module provides it (decoding, augmentation, loader threads). */
@@ -183,9 +188,15 @@ public final class TrainCommand {
     private <M, B, H> TrainingSummary train(TrainingMode<M> mode, M modeConfig, TrainingPlan plan, TrainJob job,
                                             Backbone<B> backbone, B bc, Head<H> head, H hc, Path out, Path resume,
                                             Path initial, TrainingReport report, PrintStream console) throws Exception {
+        ai.djl.ndarray.types.Shape input = backbone.inputShape(bc);
+        String mismatch = io.facex.data.EyeCrop.mismatch((int) input.get(2), (int) input.get(1));
+        if (job.cropEye() && mismatch != null) {
+            throw new IllegalArgumentException("crop_eye: " + mismatch + "; " + backbone.name() + " is configured as "
+                    + Configs.toJson(bc));
+        }
         TrainingData td = data.open(new DataRequest(Path.of(job.dataRoot()), Path.of(job.trainFile()), job.workers(),
-                plan.seed(), job.skipBadImages(), job.maxImagePixels(), !job.skipListCheck(), backbone.inputShape(bc),
-                plan.sampling(), plan.augmentation(), report));
+                plan.seed(), job.skipBadImages(), job.maxImagePixels(), !job.skipListCheck(), input,
+                plan.sampling(), plan.augmentation(), report, job.cropEye()));
         try (AutoCloseable closing = closeable(td)) {
             HeadSize size = headSize(head, hc, job, backbone.featureDim(bc), td.numClasses(), console);
             Map<String, String> description = describe(job, mode, modeConfig, backbone, bc, head, hc, size);
@@ -275,6 +286,7 @@ public final class TrainCommand {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(Checkpoint.BACKBONE, backbone.name());
         d.put(Checkpoint.BACKBONE_CONFIG, Configs.toJson(bc));
+        d.put(Checkpoint.CROP_EYE, Boolean.toString(job.cropEye()));
         d.put(Checkpoint.HEAD, head.name());
         d.put(Checkpoint.HEAD_CONFIG, Configs.toJson(hc));
         d.put(Checkpoint.HEAD_SIZE, size.featureDim() + "," + size.numClasses());

@@ -24,16 +24,19 @@ import io.facex.api.InvalidConfigException;
  * @param sampleRate       Partial FC: the share of classes each step scores (the batch's own always among
  *                         them); 1 scores all, as FaceX-Zoo does. For class counts whose full matrix would
  *                         not fit in memory (100,000 identities and up)
+ * @param cropEye          FaceX-Zoo's {@code crop_eye}: train on the upper half of each face (rows 0-59 of the
+ *                         aligned 112x112 face), the masked-face recipe; needs a backbone taking 60x112 faces
+ *                         (MobileFaceNet {@code out_h: 4}). Recorded in every checkpoint, so evaluation crops alike
  */
 public record TrainJob(String dataRoot, String trainFile, String backboneType, String backboneConfFile,
                        String headType, String headConfFile, String outDir, String pretrainModel, boolean resume,
                        String mode, int workers, boolean skipBadImages, long maxImagePixels, boolean skipListCheck,
-                       double sampleRate) {
+                       double sampleRate, boolean cropEye) {
 
     /** What train.py would use when nothing is said, with our default mode and 2 loader threads. */
     public static TrainJob defaults() {
         return new TrainJob("", "", "MobileFaceNet", "", "MV-Softmax", "", "out", "", false, "conventional", 2, false,
-                io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false, 1.0);
+                io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false, 1.0, false);
     }
 
     void validate() {

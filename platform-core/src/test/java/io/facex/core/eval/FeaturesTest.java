@@ -136,6 +136,6 @@ class FeaturesTest {
             Files.writeString(run.resolve(f), "");
         }
         assertEquals(List.of("Epoch_1", "Epoch_2_batch_99", "Epoch_2", "Epoch_10"),
-                EvalCommand.models(run).stream().map(EvalCommand::modelName).toList());
+                EvalCommand.models(run).stream().map(m -> EvalCommand.modelName(m.get(0))).toList());
     }
 }

@@ -50,7 +50,7 @@ class TrainingDataReportTest {
 
     private static TrainingData open(Path list, boolean skip, DataLog log) throws Exception {
         return ListTrainingData.open(new TrainCommand.DataRequest(faces.trainRoot(), list, 2, 0, skip, 50_000_000, true,
-                new Shape(3, 112, 112), Sampling.IMAGES, Augmentation.none(), log));
+                new Shape(3, 112, 112), Sampling.IMAGES, Augmentation.none(), log, false));
     }
 
     @Test
