@@ -118,6 +118,19 @@ class AddMaskInContainerTest {
         assertTrue(Files.isRegularFile(out.resolve("person_b/0002.jpg")));
     }
 
+    /** MegaFace-Mask's probes: the FaceScrub images the devkit's JSON list names, under the same paths. */
+    @Test
+    void theFaceScrubProbesOfAMegaFaceDevkitAreMasked() throws Exception {
+        Path json = Files.writeString(home.resolve("facescrub_features_list.json"),
+                "{\"path\": [\"person_a/0001.jpg\", \"person_a/blank.png\"], \"id\": [\"person_a\", \"person_a\"]}");
+        Path out = home.resolve("masked_facescrub_crop");
+        ContainerTest.Result r = run("addmask --facescrub_list " + json + " --data_root " + raw + " -o " + out);
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("1 of 2 images masked"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("person_a/0001.jpg")));
+        assertEquals(List.of("person_a/blank.png\tno face"), Files.readAllLines(out.resolve("addmask_report.txt")).subList(1, 2));
+    }
+
     @Test
     void missingArgumentsAreNamed() {
         ContainerTest.Result r = run("addmask " + photo);
