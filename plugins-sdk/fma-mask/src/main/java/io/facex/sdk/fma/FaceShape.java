@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * The 68 landmarks (iBUG layout) the mask mesh hangs on, in the image and in the templates' UV space.
  * From PFLD's 106 points they are FaceX-Zoo's own selection (spec §7 step 1); from RetinaFace's five they
- * are a mean face placed by the least-squares affine map of its eyes, nose tip and mouth corners.
+ * are a frontal face placed by the least-squares affine map of its eyes, nose tip and mouth corners.
  */
 final class FaceShape {
 

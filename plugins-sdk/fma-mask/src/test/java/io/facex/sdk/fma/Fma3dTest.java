@@ -271,4 +271,21 @@ class Fma3dTest extends PluginContract<Fma3d.Config> {
         }
         assertFalse(Mesh.TRIANGLES.length == 0);
     }
+
+    /** FMA-3D's 106 → 68 selection (spec §7 step 1) on points that spell their own index: point k at (k, 2k). */
+    @Test
+    void the106PointsAreReducedAsFma3dDoes() {
+        float[] p = new float[212];
+        for (int k = 0; k < 106; k++) {
+            p[2 * k] = k;
+            p[2 * k + 1] = 2 * k;
+        }
+        double[] s = FaceShape.imagePoints(p);
+        double[][] expected = {{0, 1.5}, {3, 7}, {6, 12.5}, {16, 30.5}, {17, 33}, {30, 54}, {48, 84}, {67, 103}};
+        for (double[] e : expected) {
+            int i = (int) e[0];
+            assertEquals(e[1], s[2 * i], 1e-9, "68-point " + i);
+            assertEquals(2 * e[1], s[2 * i + 1], 1e-9, "68-point " + i);
+        }
+    }
 }
