@@ -3,6 +3,7 @@ package io.facex.api;
 import io.facex.api.sdk.FaceDetector;
 import io.facex.api.sdk.FaceRecognizer;
 import io.facex.api.sdk.LandmarkDetector;
+import io.facex.api.sdk.MaskAdder;
 
 import java.util.List;
 import java.util.Locale;
@@ -25,10 +26,11 @@ public record PluginKind(String id, Class<? extends Plugin<?>> type) {
     public static final PluginKind FACE_DETECTOR = new PluginKind("face-detector", cast(FaceDetector.class));
     public static final PluginKind LANDMARK_DETECTOR = new PluginKind("landmark-detector", cast(LandmarkDetector.class));
     public static final PluginKind FACE_RECOGNIZER = new PluginKind("face-recognizer", cast(FaceRecognizer.class));
+    public static final PluginKind MASK_ADDER = new PluginKind("mask-adder", cast(MaskAdder.class));
     public static final PluginKind BENCHMARK = new PluginKind("benchmark", cast(Benchmark.class));
 
     private static final List<PluginKind> ALL = List.of(BACKBONE, HEAD, TRAINING_MODE, TEST_PROTOCOL, CROPPER,
-            FACE_DETECTOR, LANDMARK_DETECTOR, FACE_RECOGNIZER, BENCHMARK);
+            FACE_DETECTOR, LANDMARK_DETECTOR, FACE_RECOGNIZER, MASK_ADDER, BENCHMARK);
 
     /** Every kind, in listing order. */
     public static List<PluginKind> values() {

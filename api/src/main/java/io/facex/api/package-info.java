@@ -4,7 +4,7 @@
  * {@link io.facex.api.Benchmark}.
  * Semantically versioned: third parties compile against it.
  */
-@Version("2.3.0")
+@Version("2.4.0")
 @Export
 package io.facex.api;
 

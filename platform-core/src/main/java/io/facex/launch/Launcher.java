@@ -155,6 +155,7 @@ public final class Launcher {
               crop IMG [-o DIR]               each face cropped to the 112x112 recognition input
               compare -w CKPT IMG1 IMG2       similarity of two photos' faces, same/different
               align -o OUT ROOT               raw benchmark photos -> aligned crops for eval
+              addmask -o OUT IMG|DIR          synthetic face masks (FMA-3D); also --list L --data_root R
               trainlist ROOT LIST             a training list from a folder of identity folders
               shallowlist --images 2 FULL OUT a shallow list (at most N images of each identity)
               shallow [--seeds 0,1,2]         semi-siamese against conventional training on shallow faces

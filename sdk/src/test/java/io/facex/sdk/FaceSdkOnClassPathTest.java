@@ -192,4 +192,32 @@ class FaceSdkOnClassPathTest {
                 () -> FaceSdk.builder().recognizer(dir.resolve("missing.safetensors")).backbone("MobileFaceNet").build());
         assertTrue(noWeights.getMessage().contains("missing.safetensors"), noWeights.getMessage());
     }
+
+    /** FMA-3D through the SDK: RetinaFace's five points place the mask; concurrent calls give the one-caller pixels. */
+    @Test
+    void masksAFaceTheSameFromManyThreads() throws Exception {
+        try (FaceSdk masking = FaceSdk.builder().masker("FMA-3D", Map.of("color_jitter", 0.2)).build()) {
+            FaceImage image = masking.read(photo).image();
+            DetectedFace face = masking.detect(image).get(0);
+            io.facex.api.sdk.MaskedFace one = masking.addMask(image, face, -1, 11);
+            assertEquals(255, one.alpha().pixels()[300 * image.width() + 210] & 0xff, "the mouth is under the mask");
+            assertEquals(0, one.alpha().pixels()[130 * image.width() + 205] & 0xff, "the forehead is not");
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<io.facex.api.sdk.MaskedFace>> calls = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    calls.add(pool.submit(() -> masking.addMask(image, face, -1, 11)));
+                }
+                for (Future<io.facex.api.sdk.MaskedFace> c : calls) {
+                    assertEquals(one.template(), c.get().template());
+                    assertArrayEquals(one.image().pixels(), c.get().image().pixels());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> sdk.addMask(
+                sdk.read(photo).image(), sdk.detect(sdk.read(photo).image()).get(0), 0, 0));
+        assertTrue(none.getMessage().contains("masker("), none.getMessage());
+    }
 }

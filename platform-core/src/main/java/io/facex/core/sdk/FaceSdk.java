@@ -6,6 +6,8 @@ import io.facex.api.Plugin;
 import io.facex.api.sdk.DetectedFace;
 import io.facex.api.sdk.FaceDetector;
 import io.facex.api.sdk.LandmarkDetector;
+import io.facex.api.sdk.MaskAdder;
+import io.facex.api.sdk.MaskedFace;
 import io.facex.core.checkpoint.ModelResolver;
 import io.facex.core.config.Configs;
 import io.facex.core.embed.Embedder;
@@ -54,6 +56,7 @@ public final class FaceSdk implements AutoCloseable {
     private final Bound<?, FaceDetector<?>> detector;
     private final Bound<?, LandmarkDetector<?>> landmarks;
     private final Bound<?, Cropper<?>> cropper;
+    private final Bound<?, MaskAdder<?>> masker;
     private final Embedder<?> embedder;
     private final boolean cropEye;
     private final String recognizerName;
@@ -79,6 +82,7 @@ public final class FaceSdk implements AutoCloseable {
         this.detector = bind(plugins.get(FaceDetector.class, b.detector), b.detectorOptions);
         this.landmarks = b.landmarks == null ? null : bind(plugins.get(LandmarkDetector.class, b.landmarks), b.landmarkOptions);
         this.cropper = bind(plugins.get(Cropper.class, b.cropper), Map.of());
+        this.masker = b.masker == null ? null : bind(plugins.get(MaskAdder.class, b.masker), b.maskerOptions);
         this.threshold = b.threshold;
         this.maxPixels = b.maxPixels;
         if (b.weights != null) {
@@ -148,6 +152,21 @@ public final class FaceSdk implements AutoCloseable {
     }
 
     /**
+     * The photo with a synthetic mask on this face (FMA-3D by default), placed along {@link #landmarks}.
+     *
+     * @param template the mask template, or {@link MaskAdder#ANY_TEMPLATE} to draw one from the seed
+     * @param seed     fixes every random choice: the same photo, face, template and seed give the same pixels
+     * @throws io.facex.api.sdk.MaskNotFittedException when the face does not take a mask (profile, off the photo)
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public MaskedFace addMask(FaceImage image, DetectedFace face, int template, long seed) {
+        if (masker == null) {
+            throw new IllegalStateException("no mask adder: build the SDK with masker(name, options)");
+        }
+        return ((MaskAdder) masker.plugin()).addMask(image, landmarks(image, face), template, seed, masker.config());
+    }
+
+    /**
      * The L2-normalised feature of an aligned face: its upper half for a model trained on them (crop_eye),
      * else the face resized if the backbone takes another size.
      */
@@ -204,6 +223,9 @@ public final class FaceSdk implements AutoCloseable {
         d.put("detector", detector.plugin().name());
         d.put("landmarks", landmarks == null ? detector.plugin().name() + " (5 points)" : landmarks.plugin().name());
         d.put("cropper", cropper.plugin().name());
+        if (masker != null) {
+            d.put("masker", masker.plugin().name());
+        }
         d.put("recognizer", recognizerName == null ? "none" : recognizerName);
         return d;
     }
@@ -223,6 +245,8 @@ public final class FaceSdk implements AutoCloseable {
         private String landmarks;
         private Map<String, Object> landmarkOptions = Map.of();
         private String cropper = "FaceRecImageCropper";
+        private String masker;
+        private Map<String, Object> maskerOptions = Map.of();
         private Path weights;
         private String backbone;
         private double threshold = DEFAULT_THRESHOLD;
@@ -254,6 +278,13 @@ public final class FaceSdk implements AutoCloseable {
         public Builder landmarks(String name, Map<String, Object> options) {
             this.landmarks = name;
             this.landmarkOptions = Map.copyOf(options);
+            return this;
+        }
+
+        /** A mask adder (e.g. {@code FMA-3D} with {@code color_jitter}) for {@link FaceSdk#addMask}; none by default. */
+        public Builder masker(String name, Map<String, Object> options) {
+            this.masker = name;
+            this.maskerOptions = Map.copyOf(options);
             return this;
         }
 

@@ -35,10 +35,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-/** The face SDK's shell commands: detect, crop, compare, align. */
+/** The face SDK's shell commands: detect, crop, compare, align, addmask. */
 public final class SdkCommands {
 
-    public static final String[] FUNCTIONS = {"detect", "crop", "compare", "align"};
+    public static final String[] FUNCTIONS = {"detect", "crop", "compare", "align", "addmask"};
 
     private final PluginRegistry registry;
 
@@ -234,6 +234,109 @@ public final class SdkCommands {
             Files.write(dst.resolve("no_face.txt"), sorted);
         }
         return new Aligned(done.get(), List.copyOf(missed), images.size() / seconds);
+    }
+
+    @Descriptor("Put synthetic face masks on photos (FaceX-Zoo's FMA-3D templates along the landmarks): one photo (every "
+            + "face), a folder, a training list (--list with --data_root) or MegaFace's FaceScrub probes (--facescrub_list with "
+            + "--data_root), written under OUT with the same relative paths; images skipped are listed in OUT/addmask_report.txt")
+    public void addmask(
+            @Descriptor("output folder (required)") @Parameter(names = {"-o", "--output"}, absentValue = "") String output,
+            @Descriptor("a FaceX-Zoo training list (path label per line) relative to --data_root; OUT gets the same list of the masked images") @Parameter(names = {"-l", "--list"}, absentValue = "") String list,
+            @Descriptor("MegaFace devkit's facescrub_features_list.json: its paths, relative to --data_root, are the probes") @Parameter(names = {"--facescrub_list"}, absentValue = "") String facescrubList,
+            @Descriptor("the folder the list's paths are relative to") @Parameter(names = {"--data_root"}, absentValue = "") String dataRoot,
+            @Descriptor("mask template 0-7 (default -1: drawn per image from the seed)") @Parameter(names = {"--template"}, absentValue = "-1") int template,
+            @Descriptor("seed of the per-image template and colour draws (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed,
+            @Descriptor("scale each colour channel of the mask by up to +-J (default: FMA-3D's color_jitter, 0)") @Parameter(names = {"--color_jitter"}, absentValue = "-1") double colorJitter,
+            @Descriptor("a folder of templates 0.png, 1.png, ... (256x256 RGBA in PRNet's UV space) instead of the bundled ones") @Parameter(names = {"--template_dir"}, absentValue = "") String templateDir,
+            @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
+            @Descriptor("RetinaFace's confidence threshold (default 0.7)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
+            @Descriptor("worker threads (default 2)") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
+            @Descriptor("a photo or a folder of photos (none with --list or --facescrub_list)") String... inputs) throws Exception {
+        if (output.isEmpty()) {
+            throw new IllegalArgumentException("addmask needs --output FOLDER (see 'help addmask')");
+        }
+        if (template < -1) {
+            throw new IllegalArgumentException("--template is a template number (0-7 bundled) or -1 (drawn per image), got " + template);
+        }
+        boolean fromList = !list.isEmpty() || !facescrubList.isEmpty();
+        if (fromList ? inputs.length != 0 || dataRoot.isEmpty() || (!list.isEmpty() && !facescrubList.isEmpty()) : inputs.length != 1) {
+            throw new IllegalArgumentException("addmask takes one photo or folder, or --list (or --facescrub_list) with --data_root "
+                    + "(see 'help addmask')");
+        }
+        Map<String, Object> options = new java.util.HashMap<>();
+        if (colorJitter >= 0) {
+            options.put("color_jitter", colorJitter);
+        }
+        if (!templateDir.isEmpty()) {
+            options.put("template_dir", templateDir);
+        }
+        Path dst = Files.createDirectories(Path.of(output));
+        try (FaceSdk sdk = maskingSdk(confidence, pfld, options)) {
+            Path in;
+            List<MaskBatch.Item> items;
+            if (fromList) {
+                in = Path.of(dataRoot);
+                items = list.isEmpty() ? MaskBatch.readFaceScrubList(Path.of(facescrubList)) : MaskBatch.readTrainingList(Path.of(list));
+            } else if (Files.isDirectory(Path.of(inputs[0]))) {
+                in = Path.of(inputs[0]);
+                items = imagesUnder(in).stream().map(p -> new MaskBatch.Item(p, null)).toList();
+            } else {
+                maskPhoto(sdk, Path.of(inputs[0]), dst, template, seed);
+                return;
+            }
+            if (in.toAbsolutePath().normalize().equals(dst.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException(output + ": the output folder is the input folder; the originals would be overwritten");
+            }
+            if (items.isEmpty()) {
+                throw new IllegalArgumentException((fromList ? (list.isEmpty() ? facescrubList : list) : inputs[0]) + ": no images");
+            }
+            MaskBatch.Result r = MaskBatch.run(sdk, in, dst, items, template, seed, workers, System.out, System.console() != null);
+            if (!list.isEmpty()) {
+                Files.write(dst.resolve(Path.of(list).getFileName()), r.lines());
+            }
+            System.out.printf(Locale.ROOT, "%d of %d images masked -> %s (%.1f images/s); %d skipped, listed in %s%n", r.written(),
+                    items.size(), dst, r.imagesPerSecond(), r.skipped().size(), dst.resolve(MaskBatch.REPORT));
+        }
+    }
+
+    private FaceSdk maskingSdk(double confidence, String pfld, Map<String, Object> maskOptions) throws IOException {
+        FaceSdk.Builder b = FaceSdk.builder().registry(registry).masker("FMA-3D", maskOptions);
+        if (confidence >= 0) {
+            b.detector("RetinaFace", Map.of("confidence_threshold", confidence));
+        }
+        if (!pfld.isEmpty()) {
+            b.landmarks("PFLD", Map.of("model_path", pfld));
+        }
+        return b.build();
+    }
+
+    /** One photo: every face that takes a mask gets one (face i with the seed's i-th draw), written as OUT/name. */
+    private static void maskPhoto(FaceSdk sdk, Path src, Path dst, int template, long seed) throws IOException {
+        FaceImage image = sdk.read(src).image();
+        List<DetectedFace> faces = sdk.detect(image);
+        if (faces.isEmpty()) {
+            throw new IllegalArgumentException(src + ": no face found");
+        }
+        int masked = 0;
+        for (int i = 0; i < faces.size(); i++) {
+            try {
+                io.facex.api.sdk.MaskedFace m = sdk.addMask(image, faces.get(i), template, MaskBatch.imageSeed(seed, String.valueOf(i)));
+                image = m.image();
+                masked++;
+                System.out.printf(Locale.ROOT, "face %d (score %.4f): template %d%n", i, faces.get(i).score(), m.template());
+            } catch (io.facex.api.sdk.MaskNotFittedException e) {
+                System.out.printf(Locale.ROOT, "face %d (score %.4f): skipped, %s%n", i, faces.get(i).score(), e.getMessage());
+            }
+        }
+        if (masked == 0) {
+            throw new IllegalArgumentException(src + ": no face takes a mask");
+        }
+        Path file = dst.resolve(src.getFileName());
+        if (file.toAbsolutePath().normalize().equals(src.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException(file + ": the output would overwrite the photo; choose another --output");
+        }
+        write(image, file);
+        System.out.println(masked + " of " + faces.size() + " face(s) masked -> " + file);
     }
 
     private static List<String> imagesUnder(Path root) throws IOException {
