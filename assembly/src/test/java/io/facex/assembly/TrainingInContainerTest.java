@@ -336,26 +336,47 @@ class TrainingInContainerTest {
      * Accuracy is deterministic on one machine but not across machines (the full default run gave 0.9267 on one and
      * 0.9083 on another), hence a floor well below what was measured.
      */
+    /** How far SST must lead conventional training on average over the seeds, in held-out accuracy. */
+    static final double SHALLOW_MIN_MEAN_GAIN = 0.015;
+
     /**
-     * facex shallow on a tiny shallow set and two seeds: both trainings run through the real commands and
-     * are verified for each seed, and the table gives each seed's row, the mean and the spread. (Which of
-     * the two wins needs real sizes; see the README.)
+     * Issue 12's evidence, through the real command at its defaults (the README's figures): on shallow
+     * synthetic faces (two images per identity) semi-siamese training verifies held-out identities better
+     * than conventional training with the same backbone, epochs, batch size and seeds. SST must lead on
+     * every seed, by {@link #SHALLOW_MIN_MEAN_GAIN} on average, and the mean gain must exceed twice the
+     * gains' standard deviation over the seeds: each seed draws other faces, so both accuracies move
+     * together from seed to seed, and the paired gain is what has to stand out of its own spread.
      */
     @Test
-    void shallowComparesSemiSiameseWithConventionalTrainingSeedBySeed() throws Exception {
+    void semiSiameseTrainingBeatsConventionalTrainingOnShallowFaces() throws Exception {
         Path out = home.resolve("shallow");
-        ContainerTest.Result r = run("shallow --out " + out + " --identities 24 --held-out 20 --pairs 2 --epoches 2 --step 1"
-                + " --batch_size 4 --queue_size 8 --lr 0.05 --side 48 --seeds 0,1");
+        ContainerTest.Result r = run("shallow --out " + out);
         assertEquals(0, r.status(), r.err() + r.out());
         String table = Files.readString(out.resolve("results.md"));
-        for (String row : new String[] {"0", "1", "mean", "sd over seeds"}) {
-            assertTrue(table.matches("(?s).*\\| " + row + " +\\| [01]\\.\\d{4} .*"), row + "\n" + table);
-        }
-        assertTrue(r.out().contains("seed 1: semi-siamese, SST_Prototype verifies "), r.out());
+        System.out.print("shallow (defaults)\n" + table);
         for (String f : new String[] {"results.md", "results.csv", "results.json", "seed-0/semi-siamese/train_loss.csv",
-                "seed-1/conventional/train_loss.csv"}) {
+                "seed-2/conventional/train_loss.csv"}) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
+        List<Double> gains = new java.util.ArrayList<>();
+        for (JsonNode row : new ObjectMapper().readTree(out.resolve("results.json").toFile())) {
+            if (row.get("seed").asText().matches("\\d+")) {
+                double conventional = Double.parseDouble(row.get("conventional, MV-Softmax").asText());
+                double sst = Double.parseDouble(row.get("semi-siamese, SST_Prototype").asText());
+                assertTrue(sst > conventional, String.format(java.util.Locale.ROOT,
+                        "seed %s: SST (%.4f) must lead conventional training (%.4f)%n%s", row.get("seed").asText(), sst,
+                        conventional, table));
+                gains.add(sst - conventional);
+            }
+        }
+        assertEquals(3, gains.size(), table);
+        double[] g = gains.stream().mapToDouble(Double::doubleValue).toArray();
+        double mean = java.util.Arrays.stream(g).average().orElseThrow();
+        double sd = Math.sqrt(java.util.Arrays.stream(g).map(v -> (v - mean) * (v - mean)).sum() / (g.length - 1));
+        assertTrue(mean >= SHALLOW_MIN_MEAN_GAIN, String.format(java.util.Locale.ROOT,
+                "SST's mean gain %.4f must reach %.3f%n%s", mean, SHALLOW_MIN_MEAN_GAIN, table));
+        assertTrue(mean > 2 * sd, String.format(java.util.Locale.ROOT,
+                "SST's mean gain %.4f must exceed twice its spread over seeds (sd %.4f)%n%s", mean, sd, table));
     }
 
     static final String QUICKSTART_REDUCED = "--identities 60 --images 16 --epoches 3 --lr 0.05 --held-out 50 --pairs 30";
