@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,6 +58,19 @@ class QuietTerminalTest {
                 faces.toString(), "--output", dir.resolve("g.npy").toString()));
         assertEquals(1, failed.status(), failed.out());
         assertTrue(failed.err().contains("nope.pt"), failed.err());
+    }
+
+    /** 'help' gives the overview; 'help COMMAND' that command's description and options, nothing else. */
+    @Test
+    void helpForOneCommandIsAboutThatCommand() throws Exception {
+        Run one = facex(Map.of(), List.of("help", "detect"));
+        assertEquals(0, one.status(), one.err());
+        assertTrue(one.out().startsWith("detect - "), one.out());
+        assertTrue(one.out().contains("--annotate"), one.out());
+        assertFalse(one.out().contains("Usage: facex"), one.out());
+        Run all = facex(Map.of(), List.of("help"));
+        assertEquals(0, all.status(), all.err());
+        assertTrue(all.out().startsWith("Usage: facex"), all.out());
     }
 
     @Test

@@ -46,7 +46,9 @@ public final class Launcher {
                 c.awaitStop();
                 status = c.exitStatus();
             } else if (args[0].equals("help")) {
-                out.print(USAGE);
+                if (args.length == 1) {
+                    out.print(USAGE); // 'help COMMAND' is about that command alone
+                }
                 status = c.execute(args.length > 1 ? "help facex:" + args[1] : "help", out, err);
             } else {
                 status = c.execute(commandLine(args), out, err);
