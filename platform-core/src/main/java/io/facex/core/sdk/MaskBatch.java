@@ -5,22 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.facex.api.FaceImage;
 import io.facex.api.sdk.DetectedFace;
 import io.facex.api.sdk.MaskNotFittedException;
-import io.facex.core.jobs.Jobs;
-import io.facex.core.jobs.Progress;
-import me.tongfei.progressbar.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A masked copy of a data set (folder, FaceX-Zoo training list, MegaFace's FaceScrub JSON list): the most
@@ -88,46 +79,16 @@ public final class MaskBatch {
 
     public static Result run(FaceSdk sdk, Path in, Path out, List<Item> items, int template, long seed, int workers,
                              PrintStream console, boolean interactive) throws Exception {
-        AtomicInteger written = new AtomicInteger();
-        List<String> skipped = Collections.synchronizedList(new ArrayList<>());
         boolean[] masked = new boolean[items.size()];
-        long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers));
-        try (ProgressBar bar = Progress.bar("addmask", items.size(), 0, " images", console, interactive)) {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (int i = 0; i < items.size(); i++) {
-                int index = i;
-                tasks.add(pool.submit(() -> {
-                    if (Jobs.stopRequested()) {
-                        return null;
-                    }
-                    String rel = items.get(index).path();
+        PhotoBatch.Outcome r = PhotoBatch.run("addmask", items.stream().map(Item::path).toList(), workers, console, interactive,
+                (index, rel) -> {
                     String reason = maskOne(sdk, in, out, rel, template, imageSeed(seed, rel));
-                    if (reason == null) {
-                        masked[index] = true;
-                        written.incrementAndGet();
-                    } else {
-                        skipped.add(rel + "\t" + reason);
-                    }
-                    bar.step();
-                    return null;
-                }));
-            }
-            for (Future<?> t : tasks) {
-                try {
-                    t.get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
+                    masked[index] = reason == null;
+                    return reason;
+                });
         Files.createDirectories(out);
-        List<String> report = new ArrayList<>(skipped);
-        Collections.sort(report);
-        report.add(0, "# " + written.get() + " of " + items.size() + " images masked; skipped (path TAB reason): " + skipped.size());
+        List<String> report = new ArrayList<>(r.skipped());
+        report.add(0, "# " + r.done() + " of " + items.size() + " images masked; skipped (path TAB reason): " + r.skipped().size());
         Files.write(out.resolve(REPORT), report);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
@@ -135,7 +96,7 @@ public final class MaskBatch {
                 lines.add(items.get(i).line());
             }
         }
-        return new Result(written.get(), List.copyOf(report.subList(1, report.size())), lines, items.size() / seconds);
+        return new Result(r.done(), r.skipped(), lines, r.imagesPerSecond());
     }
 
     /** Masks one image; null when written, else why not. Errors of the set-up (a bad template) end the batch. */

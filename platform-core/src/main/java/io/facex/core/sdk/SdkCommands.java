@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facex.api.FaceImage;
 import io.facex.api.sdk.DetectedFace;
-import io.facex.core.jobs.Jobs;
-import io.facex.core.jobs.Progress;
 import io.facex.core.registry.PluginRegistry;
 import io.facex.data.ImageHeader;
 import io.facex.data.ImageOps;
-import me.tongfei.progressbar.ProgressBar;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
@@ -29,10 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** The face SDK's shell commands: detect, crop, compare, align, addmask. */
@@ -191,49 +184,26 @@ public final class SdkCommands {
     /** Aligns every image on {@code workers} threads; an image without a face, or unreadable, is reported, not fatal. */
     public static Aligned alignAll(FaceSdk sdk, Path in, Path dst, List<String> images, int workers, PrintStream console,
                                    boolean interactive) throws Exception {
-        AtomicInteger done = new AtomicInteger();
-        List<String> missed = java.util.Collections.synchronizedList(new ArrayList<>());
-        long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        try (ProgressBar bar = Progress.bar("align", images.size(), 0, " images", console, interactive)) {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (String rel : images) {
-                tasks.add(pool.submit(() -> {
-                    if (Jobs.stopRequested()) {
-                        return null;
-                    }
-                    try {
-                        FaceImage photo = sdk.read(in.resolve(rel)).image();
-                        List<DetectedFace> faces = sdk.detect(photo);
-                        if (faces.isEmpty()) {
-                            missed.add(rel + "\tno face");
-                        } else {
-                            Path file = dst.resolve(rel);
-                            Files.createDirectories(file.toAbsolutePath().getParent());
-                            write(sdk.align(photo, faces.get(0)), file);
-                            done.incrementAndGet();
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        missed.add(rel + "\t" + e.getMessage());
-                    }
-                    bar.step();
-                    return null;
-                }));
+        PhotoBatch.Outcome r = PhotoBatch.run("align", images, workers, console, interactive, (index, rel) -> {
+            try {
+                FaceImage photo = sdk.read(in.resolve(rel)).image();
+                List<DetectedFace> faces = sdk.detect(photo);
+                if (faces.isEmpty()) {
+                    return "no face";
+                }
+                Path file = dst.resolve(rel);
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                write(sdk.align(photo, faces.get(0)), file);
+                return null;
+            } catch (IOException | RuntimeException e) {
+                return e.getMessage();
             }
-            for (Future<?> t : tasks) {
-                t.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (!missed.isEmpty()) {
+        });
+        if (!r.skipped().isEmpty()) {
             Files.createDirectories(dst);
-            List<String> sorted = new ArrayList<>(missed);
-            java.util.Collections.sort(sorted);
-            Files.write(dst.resolve("no_face.txt"), sorted);
+            Files.write(dst.resolve("no_face.txt"), r.skipped());
         }
-        return new Aligned(done.get(), List.copyOf(missed), images.size() / seconds);
+        return new Aligned(r.done(), r.skipped(), r.imagesPerSecond());
     }
 
     @Descriptor("Put synthetic face masks on photos (FaceX-Zoo's FMA-3D templates along the landmarks): one photo (every "
