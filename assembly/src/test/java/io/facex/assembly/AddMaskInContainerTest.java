@@ -131,6 +131,55 @@ class AddMaskInContainerTest {
         assertEquals(List.of("person_a/blank.png\tno face"), Files.readAllLines(out.resolve("addmask_report.txt")).subList(1, 2));
     }
 
+    /**
+     * FaceX-Zoo's MegaFace-Mask inputs: landmarks known beforehand (its facescrub_face_info.txt; here the
+     * synthetic renderer's own) instead of detection, and a template per image (facescrub2template_name.txt).
+     */
+    @Test
+    void givenLandmarksReplaceDetectionAndATemplateMapPicksEachTemplate() throws Exception {
+        io.facex.tools.synthetic.SyntheticFaces.Result faces = io.facex.tools.synthetic.SyntheticFaces
+                .builder(home.resolve("syn")).identities(2).imagesPerIdentity(3).heldOutIdentities(0).nuisance(0.6).seed(3)
+                .overwrite(true).generate();
+        List<String> landmarks = Files.readAllLines(faces.trainLandmarks());
+        assertEquals(6, landmarks.size());
+        // FaceX-Zoo's face-info form has a box between path and landmarks; one line here has it too
+        landmarks.set(0, landmarks.get(0).replace(" ", " 10,10,100,100 "));
+        Path lm = Files.write(home.resolve("syn_landmarks.txt"), landmarks.subList(0, 5));
+        Path map = Files.write(home.resolve("template_map.txt"), List.of("00000/0001.jpg 3.png", "00001/0003.jpg 5.png"));
+        Path out = home.resolve("syn_masked");
+        ContainerTest.Result r = run("addmask --list " + faces.trainList() + " --data_root " + faces.trainRoot() + " -o " + out
+                + " --landmarks " + lm + " --template_map " + map + " --seed 2");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("5 of 6 images masked"), r.out());
+        assertEquals(List.of("00001/0003.jpg\tnot in the landmark file"),
+                Files.readAllLines(out.resolve("addmask_report.txt")).subList(1, 2));
+        for (String rel : List.of("00000/0001.jpg", "00001/0002.jpg")) {
+            BufferedImage before = javax.imageio.ImageIO.read(faces.trainRoot().resolve(rel).toFile());
+            BufferedImage after = javax.imageio.ImageIO.read(out.resolve(rel).toFile());
+            // the renderer's faces: eyes near row 50, mouth near row 75 of 112
+            double mouth = change(before, after, 40, 68, 72, 84);
+            double forehead = change(before, after, 40, 20, 72, 36);
+            assertTrue(mouth > 15 && forehead < 2, rel + ": mouth changed by " + mouth + ", forehead by " + forehead);
+        }
+        Path other = home.resolve("syn_masked_other");
+        Path map2 = Files.write(home.resolve("template_map2.txt"), List.of("00000/0001.jpg 4.png"));
+        assertEquals(0, run("addmask --list " + faces.trainList() + " --data_root " + faces.trainRoot() + " -o " + other
+                + " --landmarks " + lm + " --template_map " + map2 + " --seed 2").status());
+        assertTrue(Files.mismatch(out.resolve("00000/0001.jpg"), other.resolve("00000/0001.jpg")) >= 0, "the map picks the template");
+        assertEquals(-1, Files.mismatch(out.resolve("00000/0002.jpg"), other.resolve("00000/0002.jpg")), "the seed picks the rest");
+
+        Path bad = Files.write(home.resolve("bad_landmarks.txt"), List.of(landmarks.get(1), "00000/0002.jpg 1,2,3"));
+        r = run("addmask --list " + faces.trainList() + " --data_root " + faces.trainRoot() + " -o " + home.resolve("no")
+                + " --landmarks " + bad);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains(bad + ":2: 3 values; landmarks are 10 (five points) or 212 (106 points)"), r.err());
+        Path badMap = Files.write(home.resolve("bad_map.txt"), List.of("00000/0001.jpg mask.png"));
+        r = run("addmask --list " + faces.trainList() + " --data_root " + faces.trainRoot() + " -o " + home.resolve("no")
+                + " --landmarks " + lm + " --template_map " + badMap);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains(badMap + ":1: expected 'path k.png'"), r.err());
+    }
+
     @Test
     void missingArgumentsAreNamed() {
         ContainerTest.Result r = run("addmask " + photo);

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * FaceX-Zoo's masked-face recipes (its paper's Figure 7) through the real commands in the container, on
  * tiny synthetic data: (a) a full-face model, (b) an upper-half-face model ({@code --crop_eye}, MobileFaceNet
  * {@code out_h: 4}), (c) training on a merged original + "masked" list, (d) the ensemble of (a) and (b),
- * evaluated on synthetic LFW, MegaFace and MegaFace-Mask. A few steps each: this checks the plumbing, not
- * accuracy.
+ * evaluated on synthetic LFW, MegaFace and MegaFace-Mask; and {@code facex masked}, which runs them all on
+ * FMA-3D-masked synthetic data. A few steps each: this checks the plumbing, not accuracy.
  */
 class MaskedRecipesInContainerTest {
 
@@ -149,9 +149,43 @@ class MaskedRecipesInContainerTest {
         }
     }
 
+    /**
+     * {@code facex masked}, the whole masked path at toy size: synthetic faces and devkit, FMA-3D masks along
+     * the renderer's landmarks, three trainings, MegaFace and MegaFace-Mask for five recipes.
+     */
+    @Test
+    void theMaskedCommandRunsTheWholeMaskedPath() throws Exception {
+        Path out = home.resolve("masked-recipes");
+        ContainerTest.Result r = run("masked -o " + out + " --identities 6 --images 3 --probes 4 --probe_images 2 "
+                + "--distractors 20 --epoches 1 --batch_size 8");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("18 of 18 training images masked") && r.out().contains("8 probes masked"), r.out());
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals("recipe,MegaFace rank-1,MegaFace-Mask rank-1", csv.get(0));
+        assertEquals(List.of("(a) full faces", "(b) upper half (crop_eye)", "(c) faces + masked faces", "(a)+(b) ensemble",
+                "(c)+(b) ensemble"), csv.subList(1, csv.size()).stream().map(l -> l.substring(0, l.indexOf(','))).toList());
+        for (String line : csv.subList(1, csv.size())) {
+            for (String cell : line.substring(line.indexOf(',') + 1).split(",")) {
+                assertTrue(cell.matches("[01]\\.\\d{4}"), line);
+            }
+        }
+        assertTrue(Files.readString(out.resolve("eval/b/results.csv")).contains("MegaFace-Mask@20 rank-1"));
+        assertEquals(36, Files.readAllLines(out.resolve("data/merged_list.txt")).size(), "faces and their masked copies");
+        assertEquals("true", Safetensors.metadata(Files.list(out.resolve("upper")).filter(p -> p.toString().endsWith(".safetensors"))
+                .findFirst().orElseThrow()).get("crop_eye"));
+
+        Path crops = out.resolve("data/megaface/face_crop");
+        String probe = Files.readAllLines(crops.resolve("facescrub_landmarks.txt")).get(0).split(" ")[0];
+        java.awt.image.BufferedImage plain = javax.imageio.ImageIO.read(crops.resolve("facescrub_crop").resolve(probe).toFile());
+        java.awt.image.BufferedImage masked = javax.imageio.ImageIO.read(crops.resolve("masked_facescrub_crop").resolve(probe).toFile());
+        double mouth = AddMaskInContainerTest.change(plain, masked, 40, 68, 72, 84);
+        double forehead = AddMaskInContainerTest.change(plain, masked, 40, 20, 72, 36);
+        assertTrue(mouth > 15 && forehead < 2, probe + ": mouth changed by " + mouth + ", forehead by " + forehead);
+    }
+
     @Test
     void originalPlusMaskedIsOneMergedListToTrainOn() throws Exception {
-        // a stand-in for the masked copy facex addmask will write: the same identity folders, other files
+        // a copy under another root stands in for facex addmask's: the same identity folders, other files
         Path masked = home.resolve("masked");
         try (Stream<Path> files = Files.walk(data.trainRoot())) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {

@@ -161,6 +161,7 @@ public final class Launcher {
               trainlist ROOT LIST             a training list from a folder of identity folders
               shallowlist --images 2 FULL OUT a shallow list (at most N images of each identity)
               shallow [--seeds 0,1,2]         semi-siamese against conventional training on shallow faces
+              masked [--out DIR]              the masked-face recipes on synthetic MegaFace-Mask
               bench [NAME [--option v ...]]   the benchmarks (train, infer, detect, sdk, extract, ...)
               help [COMMAND]                  this text, or a command's options
 

@@ -163,7 +163,19 @@ public final class FaceSdk implements AutoCloseable {
         if (masker == null) {
             throw new IllegalStateException("no mask adder: build the SDK with masker(name, options)");
         }
-        return ((MaskAdder) masker.plugin()).addMask(image, landmarks(image, face), template, seed, masker.config());
+        return addMask(image, landmarks(image, face), template, seed);
+    }
+
+    /**
+     * As above, along landmarks known beforehand (FaceX-Zoo's face-info files, a renderer's own points)
+     * instead of the detector's: 10 values (five points) or 212 (PFLD's 106).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public MaskedFace addMask(FaceImage image, float[] landmarks, int template, long seed) {
+        if (masker == null) {
+            throw new IllegalStateException("no mask adder: build the SDK with masker(name, options)");
+        }
+        return ((MaskAdder) masker.plugin()).addMask(image, landmarks, template, seed, masker.config());
     }
 
     /**

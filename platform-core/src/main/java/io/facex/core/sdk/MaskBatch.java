@@ -11,7 +11,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A masked copy of a data set (folder, FaceX-Zoo training list, MegaFace's FaceScrub JSON list): the most
@@ -60,6 +62,77 @@ public final class MaskBatch {
         return items;
     }
 
+    /**
+     * A landmark file, FaceX-Zoo's face-info form ({@code facescrub_face_info.txt}): per line an image path,
+     * optionally other fields, and last the landmarks as {@code x1,y1,x2,y2,...}, five points (RetinaFace's
+     * order) or PFLD's 106. Blank lines and lines starting with # are skipped.
+     *
+     * @return landmarks by path, in the file's order
+     * @throws IOException naming the file and line of a malformed entry
+     */
+    public static Map<String, float[]> readLandmarks(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such landmark file");
+        }
+        Map<String, float[]> landmarks = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int n = 0; n < lines.size(); n++) {
+            String l = lines.get(n).strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String where = file + ":" + (n + 1) + ": ";
+            String[] fields = l.split("\\s+");
+            if (fields.length < 2) {
+                throw new IOException(where + "expected 'path x1,y1,x2,y2,...', got '" + l + "'");
+            }
+            String[] values = fields[fields.length - 1].split(",");
+            if (values.length != 10 && values.length != 212) {
+                throw new IOException(where + values.length + " values; landmarks are 10 (five points) or 212 (106 points)");
+            }
+            float[] points = new float[values.length];
+            for (int i = 0; i < values.length; i++) {
+                try {
+                    points[i] = Float.parseFloat(values[i]);
+                } catch (NumberFormatException e) {
+                    throw new IOException(where + "value " + (i + 1) + " '" + values[i] + "' is not a number");
+                }
+                if (!Float.isFinite(points[i])) {
+                    throw new IOException(where + "value " + (i + 1) + " is " + values[i]);
+                }
+            }
+            if (landmarks.put(fields[0], points) != null) {
+                throw new IOException(where + fields[0] + " is listed twice");
+            }
+        }
+        return landmarks;
+    }
+
+    /**
+     * FaceX-Zoo's template choice per image ({@code facescrub2template_name.txt}): per line an image path
+     * and a template file name, {@code k.png}.
+     */
+    public static Map<String, Integer> readTemplateMap(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such template map");
+        }
+        Map<String, Integer> templates = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int n = 0; n < lines.size(); n++) {
+            String l = lines.get(n).strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] fields = l.split("\\s+");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(\\.png)?").matcher(fields.length == 2 ? fields[1] : "");
+            if (!m.matches()) {
+                throw new IOException(file + ":" + (n + 1) + ": expected 'path k.png' (k the template's number), got '" + l + "'");
+            }
+            templates.put(fields[0], Integer.parseInt(m.group(1)));
+        }
+        return templates;
+    }
+
     /** The MegaFace devkit's {@code facescrub_features_list.json}: {"path": [...], "id": [...]}. */
     public static List<Item> readFaceScrubList(Path json) throws IOException {
         JsonNode root;
@@ -77,12 +150,20 @@ public final class MaskBatch {
         return items;
     }
 
-    public static Result run(FaceSdk sdk, Path in, Path out, List<Item> items, int template, long seed, int workers,
-                             PrintStream console, boolean interactive) throws Exception {
+    /**
+     * @param landmarks each image's landmarks by its path ({@link #readLandmarks}), or null to detect the
+     *                  most confident face; an image the map leaves out is skipped
+     * @param templates each image's template by its path ({@link #readTemplateMap}), or null; an image it
+     *                  leaves out takes {@code template}
+     */
+    public static Result run(FaceSdk sdk, Path in, Path out, List<Item> items, Map<String, float[]> landmarks,
+                             Map<String, Integer> templates, int template, long seed, int workers, PrintStream console,
+                             boolean interactive) throws Exception {
         boolean[] masked = new boolean[items.size()];
         PhotoBatch.Outcome r = PhotoBatch.run("addmask", items.stream().map(Item::path).toList(), workers, console, interactive,
                 (index, rel) -> {
-                    String reason = maskOne(sdk, in, out, rel, template, imageSeed(seed, rel));
+                    int t = templates == null ? template : templates.getOrDefault(rel, template);
+                    String reason = maskOne(sdk, in, out, rel, landmarks, t, imageSeed(seed, rel));
                     masked[index] = reason == null;
                     return reason;
                 });
@@ -100,18 +181,28 @@ public final class MaskBatch {
     }
 
     /** Masks one image; null when written, else why not. Errors of the set-up (a bad template) end the batch. */
-    private static String maskOne(FaceSdk sdk, Path in, Path out, String rel, int template, long seed) {
+    private static String maskOne(FaceSdk sdk, Path in, Path out, String rel, Map<String, float[]> landmarks, int template,
+                                  long seed) {
         try {
+            float[] points = landmarks == null ? null : landmarks.get(rel);
+            if (landmarks != null && points == null) {
+                return "not in the landmark file";
+            }
             Photo photo = sdk.read(in.resolve(rel));
             if (photo.scale() != 1) {
                 return "larger than " + io.facex.data.ImageHeader.MAX_PIXELS_OPTION + " (would be written at 1/" + photo.scale() + " size)";
             }
             FaceImage image = photo.image();
-            List<DetectedFace> faces = sdk.detect(image);
-            if (faces.isEmpty()) {
-                return "no face";
+            FaceImage masked;
+            if (points != null) {
+                masked = sdk.addMask(image, points, template, seed).image();
+            } else {
+                List<DetectedFace> faces = sdk.detect(image);
+                if (faces.isEmpty()) {
+                    return "no face";
+                }
+                masked = sdk.addMask(image, faces.get(0), template, seed).image();
             }
-            FaceImage masked = sdk.addMask(image, faces.get(0), template, seed).image();
             Path file = out.resolve(rel);
             Files.createDirectories(file.toAbsolutePath().getParent());
             SdkCommands.write(masked, file);

@@ -221,6 +221,10 @@ public final class SdkCommands {
             @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
             @Descriptor("RetinaFace's confidence threshold (default 0.7)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
             @Descriptor("worker threads (default 2)") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
+            @Descriptor("landmarks to place the masks along instead of detecting faces: FaceX-Zoo's face-info file, per line "
+                    + "'path [...] x1,y1,x2,y2,...' (5 or 106 points), paths as in the list or folder") @Parameter(names = {"--landmarks"}, absentValue = "") String landmarkFile,
+            @Descriptor("each image's template: FaceX-Zoo's facescrub2template_name.txt, per line 'path k.png'; images it "
+                    + "does not name take --template") @Parameter(names = {"--template_map"}, absentValue = "") String templateMap,
             @Descriptor("a photo or a folder of photos (none with --list or --facescrub_list)") String... inputs) throws Exception {
         if (output.isEmpty()) {
             throw new IllegalArgumentException("addmask needs --output FOLDER (see 'help addmask')");
@@ -240,6 +244,8 @@ public final class SdkCommands {
         if (!templateDir.isEmpty()) {
             options.put("template_dir", templateDir);
         }
+        Map<String, float[]> landmarks = landmarkFile.isEmpty() ? null : MaskBatch.readLandmarks(Path.of(landmarkFile));
+        Map<String, Integer> templates = templateMap.isEmpty() ? null : MaskBatch.readTemplateMap(Path.of(templateMap));
         Path dst = Files.createDirectories(Path.of(output));
         try (FaceSdk sdk = maskingSdk(confidence, pfld, options)) {
             Path in;
@@ -251,7 +257,7 @@ public final class SdkCommands {
                 in = Path.of(inputs[0]);
                 items = imagesUnder(in).stream().map(p -> new MaskBatch.Item(p, null)).toList();
             } else {
-                maskPhoto(sdk, Path.of(inputs[0]), dst, template, seed);
+                maskPhoto(sdk, Path.of(inputs[0]), dst, landmarks, landmarkFile, template, seed);
                 return;
             }
             if (in.toAbsolutePath().normalize().equals(dst.toAbsolutePath().normalize())) {
@@ -260,7 +266,8 @@ public final class SdkCommands {
             if (items.isEmpty()) {
                 throw new IllegalArgumentException((fromList ? (list.isEmpty() ? facescrubList : list) : inputs[0]) + ": no images");
             }
-            MaskBatch.Result r = MaskBatch.run(sdk, in, dst, items, template, seed, workers, System.out, System.console() != null);
+            MaskBatch.Result r = MaskBatch.run(sdk, in, dst, items, landmarks, templates, template, seed, workers, System.out,
+                    System.console() != null);
             if (!list.isEmpty()) {
                 Files.write(dst.resolve(Path.of(list).getFileName()), r.lines());
             }
@@ -281,8 +288,27 @@ public final class SdkCommands {
     }
 
     /** One photo: every face that takes a mask gets one (face i with the seed's i-th draw), written as OUT/name. */
-    private static void maskPhoto(FaceSdk sdk, Path src, Path dst, int template, long seed) throws IOException {
+    private static void maskPhoto(FaceSdk sdk, Path src, Path dst, Map<String, float[]> landmarks, String landmarkFile,
+                                  int template, long seed) throws IOException {
         FaceImage image = sdk.read(src).image();
+        Path file = dst.resolve(src.getFileName());
+        if (file.toAbsolutePath().normalize().equals(src.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException(file + ": the output would overwrite the photo; choose another --output");
+        }
+        if (landmarks != null) {
+            float[] points = landmarks.getOrDefault(src.toString(), landmarks.get(src.getFileName().toString()));
+            if (points == null) {
+                throw new IllegalArgumentException(landmarkFile + ": no line for " + src + " (nor for " + src.getFileName() + ")");
+            }
+            try {
+                io.facex.api.sdk.MaskedFace m = sdk.addMask(image, points, template, MaskBatch.imageSeed(seed, "0"));
+                write(m.image(), file);
+                System.out.println("template " + m.template() + ", along the given landmarks -> " + file);
+                return;
+            } catch (io.facex.api.sdk.MaskNotFittedException e) {
+                throw new IllegalArgumentException(src + ": the mask does not fit: " + e.getMessage(), e);
+            }
+        }
         List<DetectedFace> faces = sdk.detect(image);
         if (faces.isEmpty()) {
             throw new IllegalArgumentException(src + ": no face found");
@@ -300,10 +326,6 @@ public final class SdkCommands {
         }
         if (masked == 0) {
             throw new IllegalArgumentException(src + ": no face takes a mask");
-        }
-        Path file = dst.resolve(src.getFileName());
-        if (file.toAbsolutePath().normalize().equals(src.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException(file + ": the output would overwrite the photo; choose another --output");
         }
         write(image, file);
         System.out.println(masked + " of " + faces.size() + " face(s) masked -> " + file);

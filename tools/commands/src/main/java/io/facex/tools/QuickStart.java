@@ -114,9 +114,16 @@ public final class QuickStart {
     static com.fasterxml.jackson.databind.node.ObjectNode trainOptions(SyntheticFaces.Result faces, Path out, int epochs,
                                                                         int batchSize, double lr, String step, long seed,
                                                                         int workers) {
+        return trainOptions(faces.trainRoot(), faces.trainList(), out, epochs, batchSize, lr, step, seed, workers);
+    }
+
+    /** As above, for any training list. */
+    static com.fasterxml.jackson.databind.node.ObjectNode trainOptions(Path dataRoot, Path trainList, Path out, int epochs,
+                                                                        int batchSize, double lr, String step, long seed,
+                                                                        int workers) {
         com.fasterxml.jackson.databind.node.ObjectNode cli = Configs.yaml().createObjectNode();
-        cli.put("data_root", faces.trainRoot().toString());
-        cli.put("train_file", faces.trainList().toString());
+        cli.put("data_root", dataRoot.toString());
+        cli.put("train_file", trainList.toString());
         cli.put("out_dir", out.toString());
         cli.put("epoches", epochs);
         cli.put("batch_size", batchSize);

@@ -7,11 +7,11 @@ import org.apache.felix.service.command.Parameter;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** The tools' shell commands: the main job. */
+/** The tools' shell commands: the main job and the experiments (shallow, masked). */
 public final class ToolCommands {
 
     /** The functions registered in the {@code facex} scope. */
-    public static final String[] FUNCTIONS = {"quickstart", "shallow"};
+    public static final String[] FUNCTIONS = {"quickstart", "shallow", "masked"};
 
     private final Supplier<PluginRegistry> registry;
 
@@ -68,6 +68,34 @@ public final class ToolCommands {
                 queue > 0 ? queue : d.queueSize(), alpha >= 0 ? alpha : d.alpha(), side > 0 ? side : d.side(),
                 seeds.isBlank() ? d.seeds() : seedList(seeds), d.workers());
         new ShallowComparison(registry.get()).run(o, System.out, System.console() != null);
+    }
+
+    @Descriptor("FaceX-Zoo's masked-face recipes on synthetic data, the whole masked path: training faces and a MegaFace "
+            + "devkit masked with FMA-3D along their landmarks; MobileFaceNet + MV-Softmax trained on (a) full faces, (b) upper "
+            + "halves (crop_eye), (c) faces plus masked faces; MegaFace and MegaFace-Mask rank-1 for each and for the "
+            + "ensembles (a)+(b) and (c)+(b)")
+    public void masked(
+            @Descriptor("working folder (data, checkpoints, results)") @Parameter(names = {"-o", "--out"}, absentValue = "masked") String out,
+            @Descriptor("training identities (default 200)") @Parameter(names = {"--identities"}, absentValue = "0") int identities,
+            @Descriptor("images per training identity (default 16)") @Parameter(names = {"--images"}, absentValue = "0") int images,
+            @Descriptor("probe identities of the MegaFace devkit (default 80)") @Parameter(names = {"--probes"}, absentValue = "0") int probes,
+            @Descriptor("images per probe identity (default 5)") @Parameter(names = {"--probe_images"}, absentValue = "0") int probeImages,
+            @Descriptor("MegaFace distractors (default 1000)") @Parameter(names = {"--distractors"}, absentValue = "0") int distractors,
+            @Descriptor("epochs (default 5)") @Parameter(names = {"--epoches"}, absentValue = "0") int epochs,
+            @Descriptor("learning rate (default 0.01)") @Parameter(names = {"--lr"}, absentValue = "0") double lr,
+            @Descriptor("epochs after which lr drops tenfold (default: before the last epoch)") @Parameter(names = {"--step"}, absentValue = "") String step,
+            @Descriptor("batch size (default 32)") @Parameter(names = {"--batch_size"}, absentValue = "0") int batch,
+            @Descriptor("strength of pose, lighting, occlusion and noise (default 0.6)") @Parameter(names = {"--nuisance"}, absentValue = "-1") double nuisance,
+            @Descriptor("seed of the faces, the masks, the initialisation and the data order (default 0)") @Parameter(names = {"--seed"}, absentValue = "0") long seed)
+            throws Exception {
+        MaskedComparison.Options d = MaskedComparison.Options.defaults(Path.of(out));
+        int e = epochs > 0 ? epochs : d.epochs();
+        MaskedComparison.Options o = new MaskedComparison.Options(d.out(), identities > 0 ? identities : d.identities(),
+                images > 0 ? images : d.images(), probes > 0 ? probes : d.probes(), probeImages > 0 ? probeImages : d.probeImages(),
+                distractors > 0 ? distractors : d.distractors(), nuisance >= 0 ? nuisance : d.nuisance(), e,
+                batch > 0 ? batch : d.batchSize(), lr > 0 ? lr : d.lr(), !step.isEmpty() ? step : Integer.toString(Math.max(1, e - 1)),
+                seed, d.workers());
+        new MaskedComparison(registry.get()).run(o, System.out, System.console() != null);
     }
 
     private static java.util.List<Long> seedList(String seeds) {

@@ -1,6 +1,7 @@
 package io.facex.protocol.megaface;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facex.api.FeatureLookup;
@@ -95,5 +96,18 @@ class SyntheticDevkitTest {
         // the mask covers the lower face only
         assertEquals(plain.getRGB(56, 10), masked.getRGB(56, 10));
         assertTrue(plain.getRGB(56, 85) != masked.getRGB(56, 85));
+    }
+
+    /** For FMA-3D's masks instead of the stand-in: no masked probes, and every probe's five landmarks. */
+    @Test
+    void withoutStandInMasksTheProbesLandmarksAreWrittenForFacexAddmask() throws IOException {
+        Path out = dir.resolve("fma");
+        SyntheticDevkit.Result kit = SyntheticDevkit.builder(out).identities(3).imagesPerIdentity(2).distractors(5)
+                .standInMasks(false).seed(4).write();
+        assertFalse(Files.exists(kit.croppedFaceFolder().resolve(SyntheticDevkit.MASKED_FACESCRUB_CROP)));
+        List<String> lines = Files.readAllLines(kit.facescrubLandmarks());
+        assertEquals(kit.facescrubPaths(), lines.stream().map(l -> l.split(" ")[0]).toList());
+        assertTrue(lines.stream().allMatch(l -> l.split(" ")[1].split(",").length == 10), lines.get(0));
+        assertTrue(Files.isRegularFile(kit.croppedFaceFolder().resolve(SyntheticDevkit.FACESCRUB_CROP).resolve(kit.facescrubPaths().get(0))));
     }
 }

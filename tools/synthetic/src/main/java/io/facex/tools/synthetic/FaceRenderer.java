@@ -42,8 +42,18 @@ final class FaceRenderer {
      * @param n nuisance strength: 1 is the default, 0 renders a frontal, evenly lit face on grey
      */
     static BufferedImage render(FaceIdentity id, SplittableRandom r, double n) {
+        return renderFace(id, r, n).image();
+    }
+
+    /**
+     * The image and its five landmarks as a detector gives them (left eye, right eye, nose tip, left and
+     * right mouth corner; x, y in pixels), from the very geometry it was drawn with, so masks can be
+     * placed without a detector that was never meant for drawn faces.
+     */
+    static SyntheticFaces.Face renderFace(FaceIdentity id, SplittableRandom r, double n) {
         BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = img.createGraphics();
+        float[] landmarks;
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
@@ -55,8 +65,13 @@ final class FaceRenderer {
             g.translate(SIZE / 2.0 + p.tx, SIZE / 2.0 + 4 + p.ty);
             g.rotate(Math.toRadians(p.roll));
             g.scale(p.scale, p.scale);
+            AffineTransform head = new AffineTransform();
+            head.translate(SIZE / 2.0 + p.tx, SIZE / 2.0 + 4 + p.ty);
+            head.rotate(Math.toRadians(p.roll));
+            head.scale(p.scale, p.scale);
             Expression e = new Expression(u(r, -0.4, 1.0) * Math.min(1, n), r.nextDouble() < 0.3 * n ? u(r, 0.2, 1) : 0,
                     r.nextDouble() < 0.08 * n ? 0.1 : u(r, 1 - 0.45 * n, 1.1), u(r, -2, 3) * n, u(r, -1, 1) * n);
+            landmarks = landmarks(id, p, e, head);
             body(g, id, r, p);
             head(g, id, p, e);
             occlusion(g, id, r, n);
@@ -70,7 +85,33 @@ final class FaceRenderer {
             blur(px, 1 + (r.nextDouble() < 0.4 ? 1 : 0));
         }
         noise(px, r, u(r, 1, 10) * n);
-        return img;
+        return new SyntheticFaces.Face(img, landmarks);
+    }
+
+    /** Eye centres, the nose tip between the nostrils and the mouth corners, as drawn below, in image pixels. */
+    private static float[] landmarks(FaceIdentity id, Pose p, Expression e, AffineTransform head) {
+        double eyeY = id.eyeY() + p.lift(id);
+        double tip = id.eyeY() + p.lift(id) + 2 + id.noseLength();
+        double mouthX = p.shift(id, 0.5);
+        double mouthW = mouthWidth(id, p, e);
+        double cornerY = id.mouthY() + p.lift(id) - e.smile() * mouthW * 0.22;
+        double[] face = {
+            -id.eyeSpacing() + p.shift(id, 0.15), eyeY,
+            id.eyeSpacing() + p.shift(id, 0.15), eyeY,
+            p.shift(id, 1), tip - id.noseWidth() * 0.2,
+            mouthX - mouthW / 2, cornerY,
+            mouthX + mouthW / 2, cornerY};
+        double[] image = new double[face.length];
+        head.transform(face, 0, image, 0, face.length / 2);
+        float[] out = new float[image.length];
+        for (int i = 0; i < image.length; i++) {
+            out[i] = (float) image[i];
+        }
+        return out;
+    }
+
+    private static double mouthWidth(FaceIdentity id, Pose p, Expression e) {
+        return id.mouthWidth() * (1 + 0.15 * e.smile()) * (1 - 0.15 * Math.abs(p.yaw));
     }
 
     /** Head pose: roll degrees, scale, translation in pixels, yaw and pitch in [-1, 1]. */
@@ -307,7 +348,7 @@ final class FaceRenderer {
     private static void mouth(Graphics2D g, FaceIdentity id, Pose p, Expression e) {
         double cx = p.shift(id, 0.5);
         double cy = id.mouthY() + p.lift(id);
-        double w = id.mouthWidth() * (1 + 0.15 * e.smile()) * (1 - 0.15 * Math.abs(p.yaw));
+        double w = mouthWidth(id, p, e);
         double lip = id.lipThickness();
         double curve = e.smile() * w * 0.22; // corners up when smiling
         double open = e.open() * (lip + 3);

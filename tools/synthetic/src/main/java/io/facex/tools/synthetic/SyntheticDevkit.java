@@ -33,12 +33,15 @@ import javax.imageio.ImageIO;
  * out/devkit/scripts/facescrub_noises.txt, megaface_noises.txt
  * out/face_crop/facescrub_crop/...  out/face_crop/megaface_crop/...  out/face_crop/masked_facescrub_crop/...
  * out/face_crop/img_list.txt, masked_img_list.txt                  relative to out/face_crop
+ * out/face_crop/facescrub_landmarks.txt                             five landmarks per probe, relative to facescrub_crop
  * out/data_conf.yaml                                               a MegaFace section naming all of it
  * </pre>
  *
  * With {@code images(false)} only the lists are written (the paths are the same); features then come
- * from elsewhere, e.g. a test's own vectors. Images are rendered by {@link SyntheticFaces#render}; a
- * "masked" image is the same rendering with the lower face covered by a flat mask-coloured shape.
+ * from elsewhere, e.g. a test's own vectors. Images are rendered by {@link SyntheticFaces#render}. The
+ * masked probes are, by default, the same renderings with the lower face under a flat mask-coloured
+ * shape; with {@code standInMasks(false)} they are left for {@code facex addmask --landmarks} to paint
+ * with FMA-3D from {@code facescrub_landmarks.txt}.
  */
 public final class SyntheticDevkit {
 
@@ -46,8 +49,10 @@ public final class SyntheticDevkit {
     public record Result(Path root, Path facescrubList, Path megafaceList, Path facescrubNoises, Path megafaceNoises,
             Path croppedFaceFolder, Path imageList, Path maskedImageList, Path dataConf, List<String> facescrubPaths,
             List<String> facescrubIds, List<String> megafacePaths, Set<String> facescrubNoiseNames,
-            Set<String> megafaceNoisePaths) {
+            Set<String> megafaceNoisePaths, Path facescrubLandmarks) {
     }
+
+    public static final String FACESCRUB_LANDMARKS = "facescrub_landmarks.txt";
 
     /** FaceX-Zoo's folder names under the cropped-face folder (the protocol's defaults). */
     public static final String FACESCRUB_CROP = "facescrub_crop";
@@ -67,6 +72,7 @@ public final class SyntheticDevkit {
     private int facescrubNoises = 2;
     private int megafaceNoises = 3;
     private boolean images = true;
+    private boolean standInMasks = true;
     private long seed = 1;
     private double nuisance = 1.0;
 
@@ -111,6 +117,12 @@ public final class SyntheticDevkit {
     /** Whether to render the images (else only the lists). */
     public SyntheticDevkit images(boolean render) {
         images = render;
+        return this;
+    }
+
+    /** Whether to draw the flat stand-in masks on the masked probes (else they are not written). */
+    public SyntheticDevkit standInMasks(boolean draw) {
+        standInMasks = draw;
         return this;
     }
 
@@ -193,14 +205,20 @@ public final class SyntheticDevkit {
         writeLines(imgListFile, null, imgList);
         writeLines(maskedListFile, null, maskedList);
 
+        Path landmarks = crops.resolve(FACESCRUB_LANDMARKS);
         if (images) {
+            List<String> landmarkLines = new ArrayList<>();
             for (int i = 0; i < fsPaths.size(); i++) {
                 int id = FACESCRUB_BASE + i / imagesPerIdentity;
                 int k = 1 + i % imagesPerIdentity;
-                BufferedImage img = SyntheticFaces.render(seed, id, k, nuisance);
-                writeJpeg(crops.resolve(FACESCRUB_CROP).resolve(fsPaths.get(i)), img);
-                writeJpeg(crops.resolve(MASKED_FACESCRUB_CROP).resolve(fsPaths.get(i)), mask(img));
+                SyntheticFaces.Face face = SyntheticFaces.renderFace(seed, id, k, nuisance);
+                writeJpeg(crops.resolve(FACESCRUB_CROP).resolve(fsPaths.get(i)), face.image());
+                if (standInMasks) {
+                    writeJpeg(crops.resolve(MASKED_FACESCRUB_CROP).resolve(fsPaths.get(i)), mask(face.image()));
+                }
+                landmarkLines.add(SyntheticFaces.landmarkLine(fsPaths.get(i), face.landmarks()));
             }
+            writeLines(landmarks, null, landmarkLines);
             for (int i = 0; i < mfPaths.size(); i++) {
                 BufferedImage img = SyntheticFaces.render(seed, MEGAFACE_BASE + i, 1, nuisance);
                 writeJpeg(crops.resolve(MEGAFACE_CROP).resolve(mfPaths.get(i)), img);
@@ -209,7 +227,8 @@ public final class SyntheticDevkit {
 
         Path conf = out.resolve("data_conf.yaml");
         Result res = new Result(out, fsList, mfList, fsNoiseFile, mfNoiseFile, crops, imgListFile, maskedListFile, conf,
-                List.copyOf(fsPaths), List.copyOf(fsIds), List.copyOf(mfPaths), Set.copyOf(fsNoise), Set.copyOf(mfNoise));
+                List.copyOf(fsPaths), List.copyOf(fsIds), List.copyOf(mfPaths), Set.copyOf(fsNoise), Set.copyOf(mfNoise),
+                images ? landmarks : null);
         Files.writeString(conf, dataConf(res), StandardCharsets.UTF_8);
         return res;
     }

@@ -53,9 +53,16 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class SyntheticFaces {
 
     /** What was written, and how long it took. */
+    /**
+     * @param trainLandmarks every training image's five landmarks, paths relative to {@code trainRoot}
+     * @param testLandmarks  every held-out image's, relative to {@code testRoot} (see {@link #landmarkLine})
+     */
     public record Result(Path out, Path trainRoot, Path trainList, Path testRoot, Path pairs, Path imageList,
-            int trainImages, int testImages, int pairCount, Duration elapsed) {
+            int trainImages, int testImages, int pairCount, Duration elapsed, Path trainLandmarks, Path testLandmarks) {
     }
+
+    public static final String TRAIN_LANDMARKS = "train_landmarks.txt";
+    public static final String TEST_LANDMARKS = "test_landmarks.txt";
 
     private final Builder b;
 
@@ -74,8 +81,32 @@ public final class SyntheticFaces {
 
     /** Renders one image in memory: identity {@code identity}, image {@code image}, for a seed. */
     public static BufferedImage render(long seed, int identity, int image, double nuisance) {
+        return renderFace(seed, identity, image, nuisance).image();
+    }
+
+    /** As {@link #render}, with the face's five landmarks. */
+    public static Face renderFace(long seed, int identity, int image, double nuisance) {
         FaceIdentity id = FaceIdentity.random(Seeds.random(seed, 1, identity));
-        return FaceRenderer.render(id, Seeds.random(seed, 2, identity, image), nuisance);
+        return FaceRenderer.renderFace(id, Seeds.random(seed, 2, identity, image), nuisance);
+    }
+
+    /**
+     * One drawn image and where its five landmarks are: left eye, right eye, nose tip, left and right mouth
+     * corner, as x, y pairs in pixels (RetinaFace's order).
+     */
+    public record Face(BufferedImage image, float[] landmarks) {
+    }
+
+    /**
+     * A landmark file line, FaceX-Zoo's face-info form without its middle field: the image path, then the
+     * landmarks as x1,y1,x2,y2,... ({@code facex addmask --landmarks} reads it).
+     */
+    public static String landmarkLine(String path, float[] landmarks) {
+        StringBuilder s = new StringBuilder(path).append(' ');
+        for (int i = 0; i < landmarks.length; i++) {
+            s.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", landmarks[i]));
+        }
+        return s.toString();
     }
 
     private Result run() throws IOException {
@@ -102,6 +133,15 @@ public final class SyntheticFaces {
         }
 
         renderAll(trainRoot, testRoot);
+        Path trainLandmarks = out.resolve(TRAIN_LANDMARKS);
+        Path testLandmarks = out.resolve(TEST_LANDMARKS);
+        List<String> trainLines = new ArrayList<>();
+        List<String> testLines = new ArrayList<>();
+        for (int i = 0; i < b.identities + b.heldOut; i++) {
+            (i < b.identities ? trainLines : testLines).addAll(landmarkLines.get(i));
+        }
+        Files.write(trainLandmarks, trainLines, StandardCharsets.UTF_8);
+        Files.write(testLandmarks, testLines, StandardCharsets.UTF_8);
 
         Path listFile = out.resolve("train_list.txt");
         if (b.identities > 0) {
@@ -118,12 +158,13 @@ public final class SyntheticFaces {
         writeProperties(out.resolve("synthetic.properties"));
         return new Result(out, trainRoot, b.identities > 0 ? listFile : null, testRoot, pairs == null ? null : pairsFile,
                 imgList, entries.size(), testImages.size(), pairs == null ? 0 : pairs.pairs().size(),
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), trainLandmarks, testLandmarks);
     }
 
     private void prepare(Path out, Path trainRoot, Path testRoot) throws IOException {
         for (Path p : List.of(trainRoot, testRoot, out.resolve("train_list.txt"), out.resolve("pairs.txt"),
-                out.resolve("img_list.txt"), out.resolve("synthetic.properties"))) {
+                out.resolve("img_list.txt"), out.resolve("synthetic.properties"), out.resolve(TRAIN_LANDMARKS),
+                out.resolve(TEST_LANDMARKS))) {
             if (Files.exists(p)) {
                 if (!b.overwrite) {
                     throw new IOException(p + " already exists; choose an empty output directory or overwrite");
@@ -173,7 +214,11 @@ public final class SyntheticFaces {
         }
     }
 
+    /** Each image's landmark line, by identity, written once every identity is drawn. */
+    private final Map<Integer, List<String>> landmarkLines = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void writeIdentity(int identity, Path trainRoot, Path testRoot) throws IOException {
+        List<String> lines = new ArrayList<>();
         boolean train = identity < b.identities;
         String name = train ? String.format(Locale.ROOT, "%05d", identity) : testName(identity);
         Path dir = (train ? trainRoot : testRoot).resolve(name);
@@ -182,11 +227,13 @@ public final class SyntheticFaces {
         ImageWriter writer = b.format.equals("jpg") ? ImageIO.getImageWritersByFormatName("jpeg").next() : null;
         try {
             for (int k = 1; k <= b.imagesPerIdentity; k++) {
-                BufferedImage img = FaceRenderer.render(id, Seeds.random(b.seed, 2, identity, k), b.nuisance);
+                Face face = FaceRenderer.renderFace(id, Seeds.random(b.seed, 2, identity, k), b.nuisance);
                 String file = train ? String.format(Locale.ROOT, "%04d.%s", k, b.format)
                         : LfwPairs.imagePath(name, k, b.format).substring(name.length() + 1);
-                Files.write(dir.resolve(file), encode(img, writer));
+                Files.write(dir.resolve(file), encode(face.image(), writer));
+                lines.add(landmarkLine(name + "/" + file, face.landmarks()));
             }
+            landmarkLines.put(identity, lines);
         } finally {
             if (writer != null) {
                 writer.dispose();

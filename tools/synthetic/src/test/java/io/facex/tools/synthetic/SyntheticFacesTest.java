@@ -147,6 +147,49 @@ class SyntheticFacesTest {
         assertThrows(IllegalArgumentException.class, () -> SyntheticFaces.builder(out).nuisance(3));
     }
 
+    /** The landmark files name every image once, in the lists' order, with its five points in place. */
+    @Test
+    void everyImageHasItsFiveLandmarks() throws IOException {
+        List<String> train = Files.readAllLines(set.trainLandmarks());
+        assertEquals(TrainList.read(set.trainList(), set.trainRoot()).entries().stream().map(TrainList.Entry::path).toList(),
+                train.stream().map(l -> l.split(" ")[0]).toList());
+        assertEquals(Files.readAllLines(set.imageList()), Files.readAllLines(set.testLandmarks()).stream()
+                .map(l -> l.split(" ")[0]).toList());
+        for (String line : train) {
+            String[] v = line.split(" ")[1].split(",");
+            assertEquals(10, v.length, line);
+            float[] p = new float[10];
+            for (int i = 0; i < 10; i++) {
+                p[i] = Float.parseFloat(v[i]);
+                assertTrue(p[i] > 0 && p[i] < 112, line);
+            }
+            // left eye left of the right eye, a mouth corner likewise; nose and mouth below the eyes, measured
+            // across the line of the eyes (the head rolls up to 15 degrees)
+            assertTrue(p[0] < p[2] && p[6] < p[8], line);
+            double ex = p[2] - p[0], ey = p[3] - p[1], norm = Math.hypot(ex, ey);
+            double nose = ((p[4] - p[0]) * -ey + (p[5] - p[1]) * ex) / norm;
+            double mouth = (((p[6] + p[8]) / 2 - p[0]) * -ey + ((p[7] + p[9]) / 2 - p[1]) * ex) / norm;
+            assertTrue(nose > 5 && mouth > 10, line + ": nose " + nose + ", mouth " + mouth + " px below the eyes");
+        }
+    }
+
+    /** Without nuisances the face is frontal and still: each eye landmark is on the black pupil it names. */
+    @Test
+    void eyeLandmarksSitOnThePupils() {
+        for (int identity = 0; identity < 5; identity++) {
+            SyntheticFaces.Face face = SyntheticFaces.renderFace(9, identity, 1, 0);
+            for (int eye = 0; eye < 2; eye++) {
+                int x = (int) face.landmarks()[2 * eye];
+                int y = (int) face.landmarks()[2 * eye + 1];
+                int rgb = face.image().getRGB(x, y);
+                int brightest = Math.max((rgb >> 16) & 0xff, Math.max((rgb >> 8) & 0xff, rgb & 0xff));
+                assertTrue(brightest < 70, "identity " + identity + " eye " + eye + " at " + x + "," + y + ": "
+                        + Integer.toHexString(rgb));
+            }
+            assertArrayEquals(face.landmarks(), SyntheticFaces.renderFace(9, identity, 1, 0).landmarks());
+        }
+    }
+
     @Test
     void lfwPairsReaderNamesFileAndLine() throws IOException {
         Path f = dir.resolve("bad_pairs.txt");
