@@ -68,6 +68,24 @@ public final class Sequence extends AbstractBlock {
         }
     }
 
+    /** The children in order, with their names. */
+    java.util.List<ai.djl.util.Pair<String, Block>> childList() {
+        return java.util.List.copyOf(children.stream().toList());
+    }
+
+    /** Replaces the children at {@code index} and {@code index + 1} by one block under the first's name. */
+    void fuse(int index, Block fused) {
+        ai.djl.nn.BlockList rebuilt = new ai.djl.nn.BlockList();
+        for (int i = 0; i < children.size(); i++) {
+            if (i == index) {
+                rebuilt.add(children.keyAt(i), fused);
+            } else if (i != index + 1) {
+                rebuilt.add(children.keyAt(i), children.valueAt(i));
+            }
+        }
+        children = rebuilt;
+    }
+
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape[] shapes = inputShapes;

@@ -223,7 +223,10 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         GoldenForward.assertMatches(backbone.name(), faceXZooGoldenForward(), GoldenForward.run(backbone, goldenConfig()), 1e-3);
     }
 
-    /** FaceX-Zoo's weights through the safe import, FaceX-Zoo's input: FaceX-Zoo's output to 1e-4 of its scale. */
+    /**
+     * FaceX-Zoo's weights through the safe import, FaceX-Zoo's input: FaceX-Zoo's output to 1e-4 of its scale,
+     * with and without BatchNorm folded for inference.
+     */
     @Test
     public void faceXZooWeightsGiveFaceXZoosEmbeddings(@TempDir Path dir) throws IOException {
         Fixture fixture = faceXZooFixture();
@@ -249,6 +252,17 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
                 worst = Math.max(worst, Math.abs(out[i] - expected[i]) / scale);
             }
             assertTrue(worst < 1e-4, backbone.name() + ": max |ours - FaceX-Zoo's| / max |FaceX-Zoo's| = " + worst);
+
+            // inference folds BatchNorm into the layers before it (the Embedder does): the same embeddings
+            io.facex.nn.BatchNormFolding.fold(block, m);
+            float[] folded = embed(block, m, m.create(input.toFloatArray(), in)).toFloatArray();
+            double drift = 0;
+            for (int i = 0; i < out.length; i++) {
+                drift = Math.max(drift, Math.abs(folded[i] - out[i]) / scale);
+                worst = Math.max(worst, Math.abs(folded[i] - expected[i]) / scale);
+            }
+            assertTrue(drift < 1e-5, backbone.name() + ": BatchNorm folded: max |folded - unfolded| / max |FaceX-Zoo's| = " + drift);
+            assertTrue(worst < 1e-4, backbone.name() + ": BatchNorm folded: max |ours - FaceX-Zoo's| / max |FaceX-Zoo's| = " + worst);
         }
     }
 

@@ -18,7 +18,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A backbone with weights, in eval mode, turning normalised faces into features. Weights come from a
+ * A backbone with weights, in eval mode, turning normalised faces into features. BatchNorm layers are
+ * folded into the layers before them once the weights are in ({@link io.facex.nn.BatchNormFolding}). Weights come from a
  * FaceX-Zoo checkpoint ({@code .pt}, keys {@code backbone.*}, {@code module.*} or {@code feat_net.*}),
  * one of ours ({@code .safetensors}), or a bare state dict ({@code .npz}); every tensor must match the
  * backbone by name and shape, or the load fails listing what did not.
@@ -44,6 +45,7 @@ public final class Embedder<C> implements AutoCloseable {
                 StateDict sd = Weights.load(weights);
                 BlockWeights.apply(block, sd.backbone(), TorchNames::toTorch);
             }
+            io.facex.nn.BatchNormFolding.fold(block, manager);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
