@@ -27,13 +27,14 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
      * @param backbone a backbone or preset name, at its default configuration
      * @param warmup   untimed batches first
      * @param reps     timed batches
+     * @param fold     fold BatchNorm into the layers before it, as evaluation and the SDK do
      */
-    public record Config(String backbone, int batch, int warmup, int reps) {
+    public record Config(String backbone, int batch, int warmup, int reps, boolean fold) {
     }
 
     public InferBenchmark() {
         super("infer", "a backbone's forward pass (eval mode, no gradients) on random batches: images/s", Config.class,
-                new Config("MobileFaceNet", 32, 2, 10));
+                new Config("MobileFaceNet", 32, 2, 10, true));
     }
 
     @Override
@@ -52,9 +53,11 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
         B config = backbone.defaultConfig();
         Shape in = new Shape(c.batch()).addAll(backbone.inputShape(config));
         double[] ips = new double[c.reps()];
+        int folded;
         try (NDManager m = Djl.newManager()) {
             Block block = backbone.build(config);
             block.initialize(m, DataType.FLOAT32, in);
+            folded = c.fold() ? io.facex.nn.BatchNormFolding.fold(block, m) : 0;
             NDArray x = m.randomNormal(in);
             for (int i = 0; i < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); i++) {
                 try (NDManager step = m.newSubManager()) {
@@ -68,7 +71,8 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
                 }
             }
         }
-        return BenchmarkResult.median(String.format(Locale.ROOT, "forward pass %s (eval, no grad), batch %d, %s threads",
-                backbone.name(), c.batch(), System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, c.warmup());
+        return BenchmarkResult.median(String.format(Locale.ROOT, "forward pass %s (eval, no grad, %s), batch %d, %s threads",
+                backbone.name(), c.fold() ? folded + " BatchNorms folded" : "BatchNorm not folded", c.batch(),
+                System.getProperty("ai.djl.pytorch.num_threads", "default")), "images/s", ips, c.warmup());
     }
 }

@@ -11,6 +11,6 @@ class InferBenchmarkTest extends BenchmarkContract<InferBenchmark.Config> {
 
     @Override
     protected InferBenchmark.Config testConfig() {
-        return new InferBenchmark.Config("MobileFaceNet", 2, 1, 2);
+        return new InferBenchmark.Config("MobileFaceNet", 2, 1, 2, true);
     }
 }

@@ -1,0 +1,57 @@
+package io.facex.assembly;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * tools/bench/vs_pytorch.py, the side-by-side benchmark against PyTorch, runs against this distribution
+ * at toy size and writes its table: the figures come from the benchmark itself, never from a test.
+ */
+class BenchmarkScriptTest {
+
+    private static String python() {
+        for (String p : List.of("/usr/bin/python3", "/usr/local/bin/python3")) {
+            if (new File(p).canExecute()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void theSideBySideBenchmarkRunsAndWritesItsTable(@TempDir Path out) throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "no python3 on this machine");
+        Path script = Path.of(System.getProperty("user.dir")).resolve("../tools/bench/vs_pytorch.py").normalize();
+        Process p = new ProcessBuilder(python, script.toString(), "--facex", Dist.folder().resolve("bin/facex").toString(),
+                "--python", python, "--rounds", "1", "--warmup", "0", "--reps", "1", "--classes", "10", "--train-batches", "2",
+                "--infer-batches", "2", "--out", out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), log);
+        assertEquals(0, p.exitValue(), log);
+        List<String> csv = Files.readAllLines(out.resolve("vs-pytorch.csv"));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("\"training step, MobileFaceNet + MV-Softmax\",2,2,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("\"forward pass, MobileFaceNet (eval)\",2,2,"), csv.get(2));
+        boolean torch = !log.contains("measuring ours only");
+        for (String row : csv.subList(1, 3)) {
+            String[] cells = row.substring(row.lastIndexOf('"') + 2).split(",");
+            // batch, threads, PyTorch images/s, ours images/s, ratio, PyTorch MB, ours MB, memory ratio
+            assertTrue(cells[3].matches("\\d+\\.\\d"), row);
+            assertTrue(cells[6].matches("\\d+"), row);
+            assertTrue(!torch || cells[2].matches("\\d+\\.\\d") && cells[4].matches("\\d+\\.\\d\\d"), row);
+        }
+        assertTrue(Files.readString(out.resolve("vs-pytorch.md")).startsWith("| measurement | batch | threads |"));
+    }
+}

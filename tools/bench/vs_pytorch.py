@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""FaceX-J against PyTorch on the same CPU, in one window: the training step (MobileFaceNet +
+MV-Softmax) and the forward pass, each run alternately by `facex bench` and by torch_reference.py
+for several rounds; medians, ratios (ours / PyTorch) and peak memory as Markdown, CSV and JSON.
+With --scaling, also images/s over batch sizes and thread counts for both, and a PNG of it.
+
+    python3 tools/bench/vs_pytorch.py --facex assembly/target/facex/bin/facex --rounds 3
+    python3 tools/bench/vs_pytorch.py --scaling --batches 16,32,64,128 --threads-list 1,2
+
+Each process is timed on its own (warm-up steps discarded, median of the timed steps); the order of
+the two alternates from round to round so that drift on a shared machine hits both alike. Without
+python3-torch the PyTorch column says so and only ours is measured. Standard library only; the plot
+needs matplotlib.
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OURS_LINE = re.compile(r": ([0-9.]+) images/s \(.*?peak RSS ([0-9.]+) GB")
+
+
+def run_ours(facex, kind, batch, threads, classes, warmup, reps, extra):
+    cmd = [facex, "--threads", str(threads), "bench", kind, "--batch", str(batch),
+           "--warmup", str(warmup), "--reps", str(reps)] + extra
+    if kind == "train":
+        cmd += ["--classes", str(classes)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    m = OURS_LINE.search(out.stdout)
+    if out.returncode != 0 or not m:
+        raise RuntimeError("%s failed (%d):\n%s%s" % (" ".join(cmd), out.returncode, out.stdout, out.stderr))
+    return float(m.group(1)), float(m.group(2)) * 1024
+
+
+def run_torch(python, kind, batch, threads, classes, warmup, reps):
+    cmd = [python, os.path.join(HERE, "torch_reference.py"), kind, "--batch", str(batch), "--threads", str(threads),
+           "--classes", str(classes), "--warmup", str(warmup), "--reps", str(reps)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
+    r = json.loads(line)
+    if "skipped" in r:
+        return None
+    if out.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s%s" % (" ".join(cmd), out.returncode, out.stdout, out.stderr))
+    return r["median"], r["peak_rss_mb"]
+
+
+def torch_available(python):
+    r = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def measure(args, cases, torch_version, progress):
+    """cases: (kind, batch, threads). Per case: our and PyTorch's images/s and peak MB, one per round."""
+    results = {c: {"ours": [], "torch": [], "ours_mb": [], "torch_mb": []} for c in cases}
+    total = len(cases) * args.rounds * (2 if torch_version else 1)
+    done = 0
+    for r in range(args.rounds):
+        for case in cases:
+            kind, batch, threads = case
+            order = ["torch", "ours"] if r % 2 == 0 else ["ours", "torch"]
+            for who in order:
+                if who == "torch" and not torch_version:
+                    continue
+                if who == "ours":
+                    ips, mb = run_ours(args.facex, kind, batch, threads, args.classes, args.warmup, args.reps,
+                                       ["--fold", "true"] if kind == "infer" else [])
+                else:
+                    ips, mb = run_torch(args.python, kind, batch, threads, args.classes, args.warmup, args.reps)
+                results[case][who].append(ips)
+                results[case][who + "_mb"].append(mb)
+                done += 1
+                progress(done, total, "round %d/%d %s %s batch %d, %d threads: %.1f images/s"
+                         % (r + 1, args.rounds, who, kind, batch, threads, ips))
+    return results
+
+
+def med(values):
+    return statistics.median(values) if values else None
+
+
+def table(results, torch_version):
+    header = ["measurement", "batch", "threads", "PyTorch images/s", "ours images/s", "ratio (ours / PyTorch)",
+              "PyTorch peak MB", "ours peak MB", "memory ratio"]
+    rows = []
+    for (kind, batch, threads), v in results.items():
+        t, o = med(v["torch"]), med(v["ours"])
+        tm, om = med(v["torch_mb"]), med(v["ours_mb"])
+        name = "training step, MobileFaceNet + MV-Softmax" if kind == "train" else "forward pass, MobileFaceNet (eval)"
+        rows.append([name, batch, threads, fmt(t), fmt(o), ratio(o, t), fmt(tm, 0), fmt(om, 0), ratio(om, tm)])
+    return header, rows
+
+
+def fmt(v, digits=1):
+    return "n/a" if v is None else ("%." + str(digits) + "f") % v
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None else "%.2f" % (a / b)
+
+
+def markdown(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results, path, torch_version):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, kind, title in ((axes[0], "train", "training step (MobileFaceNet + MV-Softmax)"),
+                            (axes[1], "infer", "forward pass (MobileFaceNet, eval)")):
+        threads = sorted({t for (k, b, t) in results if k == kind})
+        for t in threads:
+            batches = sorted(b for (k, b, tt) in results if k == kind and tt == t)
+            for who, style in (("ours", "-o"), ("torch", "--s")):
+                ys = [med(results[(kind, b, t)][who]) for b in batches]
+                if all(y is not None for y in ys):
+                    ax.plot(batches, ys, style, label="%s, %d thread%s" % ("FaceX-J" if who == "ours" else "PyTorch " + torch_version,
+                                                                           t, "" if t == 1 else "s"))
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted({b for (k, b, t) in results if k == kind}))
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.set_xlabel("batch size")
+        ax.set_ylabel("images/s")
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--facex", default=os.path.join(HERE, "..", "..", "assembly", "target", "facex", "bin", "facex"),
+                   help="the facex launcher (default: the built distribution)")
+    p.add_argument("--python", default="/usr/bin/python3", help="the Python with torch (Debian's python3-torch)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2, help="threads for both sides (the comparison table)")
+    p.add_argument("--classes", type=int, default=1000)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--train-batches", default="32,64")
+    p.add_argument("--infer-batches", default="32")
+    p.add_argument("--scaling", action="store_true", help="measure over --batches x --threads-list instead, and plot")
+    p.add_argument("--batches", default="16,32,64,128")
+    p.add_argument("--threads-list", default="1,2")
+    p.add_argument("--out", default="vs-pytorch", help="folder for the table (md, csv, json) and the plot")
+    args = p.parse_args()
+
+    torch_version = torch_available(args.python)
+    if not torch_version:
+        print("PyTorch is not available to %s (Debian: apt-get install python3-torch): measuring ours only" % args.python)
+    if args.scaling:
+        batches = [int(b) for b in args.batches.split(",")]
+        cases = [(k, b, t) for k in ("train", "infer") for t in (int(x) for x in args.threads_list.split(",")) for b in batches]
+    else:
+        cases = [("train", int(b), args.threads) for b in args.train_batches.split(",") if b]
+        cases += [("infer", int(b), args.threads) for b in args.infer_batches.split(",") if b]
+
+    def progress(done, total, what):
+        width = 30
+        bar = "=" * (width * done // total)
+        print("[%-*s] %d/%d %s" % (width, bar, done, total, what), flush=True)
+
+    results = measure(args, cases, torch_version, progress)
+    header, rows = table(results, torch_version)
+    os.makedirs(args.out, exist_ok=True)
+    name = "scaling" if args.scaling else "vs-pytorch"
+    md = markdown(header, rows)
+    with open(os.path.join(args.out, name + ".md"), "w") as f:
+        f.write(md)
+    with open(os.path.join(args.out, name + ".csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    with open(os.path.join(args.out, name + ".json"), "w") as f:
+        json.dump({"pytorch": torch_version, "rounds": args.rounds, "classes": args.classes,
+                   "runs": [{"kind": k, "batch": b, "threads": t, **v} for (k, b, t), v in results.items()]}, f, indent=1)
+    print()
+    print(md, end="")
+    print("medians over %d rounds of each process's median of %d timed steps after %d warm-up; %s"
+          % (args.rounds, args.reps, args.warmup, "PyTorch " + torch_version if torch_version else "no PyTorch"))
+    if args.scaling:
+        png = os.path.join(args.out, "scaling.png")
+        print("plot: " + png if plot(results, png, torch_version or "") else "no plot: matplotlib is not installed")
+    print("tables: " + os.path.join(args.out, name + ".{md,csv,json}"))
+
+
+if __name__ == "__main__":
+    main()
