@@ -175,7 +175,10 @@ class UvPathTest {
     void theMaskLandsOnTheLowerFace() throws IOException {
         float[] pos = knownPositions(shape());
         for (int t = 0; t < MaskTemplates.BUNDLED; t++) {
+            long t0 = System.nanoTime();
             FaceImage[] out = UvPath.apply(PHOTO, pos, MaskTemplates.get("", t), NO_GAIN, false);
+            System.out.printf("UV path without PRNet (texture, blend, z-buffer, composition): %.1f ms%n",
+                    (System.nanoTime() - t0) / 1e6);
             Fma3dTest.preview(new MaskedFace(out[0], out[1], t), "uv_known_t" + t);
             FaceImage m = out[0];
             double mouth = change(PHOTO, m, 210, 300, 15), nose = change(PHOTO, m, 207, 262, 6);
@@ -207,8 +210,8 @@ class UvPathTest {
         assertTrue(worst > IOU_FLOOR, "worst IoU " + worst);
     }
 
-    /** Measured: 0.97 and above on the eight templates (see the README); the floor leaves a margin. */
-    static final double IOU_FLOOR = 0.93;
+    /** Measured: 0.9735 (template 6) to 0.9945 on the eight templates; the floor leaves a margin. */
+    static final double IOU_FLOOR = 0.95;
 
     /** FMA-3D's composition re-renders the whole face: the skin changes a little, the mask as before. */
     @Test
