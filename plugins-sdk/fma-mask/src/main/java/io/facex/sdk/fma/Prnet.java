@@ -1,6 +1,7 @@
 package io.facex.sdk.fma;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,14 +11,13 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.facex.api.InvalidConfigException;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
 import io.facex.nn.TorchNames;
-import io.facex.api.InvalidConfigException;
 import io.facex.weights.BlockWeights;
 import io.facex.weights.StateDict;
 import io.facex.weights.Weights;
@@ -26,7 +26,6 @@ import io.facex.weights.WeightsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -170,7 +169,7 @@ final class Prnet {
             for (Block b : stages) {
                 NDList next = b.forward(store, current, training, params);
                 if (current != inputs) {
-                    current.close(); // the 256×256 activations add up to gigabytes if kept to the end
+                    current.close(); // DJL would otherwise keep every stage's activations until the step ends
                 }
                 current = next;
             }
