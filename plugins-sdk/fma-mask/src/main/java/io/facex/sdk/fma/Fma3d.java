@@ -14,8 +14,11 @@ import java.util.SplittableRandom;
  * FaceX-Zoo's FMA-3D mask adding (spec §7), by its 2-D fallback: the template, a mask in PRNet's UV
  * space, is warped piecewise-affinely along a landmark mesh (jaw, nose, eye corners, lips and a ring
  * beyond them, Delaunay-triangulated in UV space) onto the photo, its alpha feathered, and blended in.
- * The mesh follows the landmarks, so the mask follows the face's rotation, scale and yaw. PRNet's 3-D
- * path (occlusion, shading) needs weights FaceX-Zoo does not publish and is not implemented.
+ * The mesh follows the landmarks, so the mask follows the face's rotation, scale and yaw.
+ *
+ * <p>With PRNet weights ({@code prnet_path}) it takes FMA-3D's own UV path instead: PRNet turns the crop
+ * around the landmarks into a position map, the template is blended into the face's texture in UV space
+ * and rendered back through a z-buffer ({@link UvPath}). FaceX-Zoo does not publish those weights.
  */
 public final class Fma3d extends AbstractPlugin<Fma3d.Config> implements MaskAdder<Fma3d.Config> {
 
@@ -27,13 +30,21 @@ public final class Fma3d extends AbstractPlugin<Fma3d.Config> implements MaskAdd
      * @param feather     the σ of the Gaussian that softens the mask's edge, as a share of the eye distance
      * @param minEyeRatio faces whose eye distance is below this share of the eye-to-mouth distance are
      *                    refused as profiles (frontal ≈ 1; 0.3 ≈ 70° of yaw)
+     * @param prnetPath   PRNet's state dict (FMA-3D's keys; .npz, .safetensors, .pt/.pth): the UV path;
+     *                    empty: the 2-D mesh
+     * @param wholeFace   UV path only: paste the whole re-rendered face, as FMA-3D does, instead of the mask
+     *                    alone (then {@code feather} does not apply either way)
      */
-    public record Config(String templateDir, double colorJitter, double feather, double minEyeRatio) {
+    public record Config(String templateDir, double colorJitter, double feather, double minEyeRatio, String prnetPath,
+                         boolean wholeFace) {
     }
 
+    private final Object lock = new Object();
+    private Prnet.Loaded prnet;
+
     public Fma3d() {
-        super("FMA-3D", "adds a synthetic face mask along the landmarks (FMA-3D's templates, 2-D mesh warp)",
-                Config.class, new Config("", 0.0, 0.03, 0.3));
+        super("FMA-3D", "adds a synthetic face mask along the landmarks (FMA-3D's templates; 2-D mesh warp, or PRNet's UV path given prnet_path)",
+                Config.class, new Config("", 0.0, 0.03, 0.3, "", false));
     }
 
     @Override
@@ -46,6 +57,10 @@ public final class Fma3d extends AbstractPlugin<Fma3d.Config> implements MaskAdd
         }
         if (!(c.minEyeRatio() >= 0 && c.minEyeRatio() < 1)) {
             throw new InvalidConfigException("min_eye_ratio", "must be in [0, 1), got " + c.minEyeRatio());
+        }
+        String prnetPath = prnetPath(c);
+        if (!prnetPath.isEmpty() && !Files.isRegularFile(Path.of(prnetPath))) {
+            throw new InvalidConfigException("prnet_path", prnetPath + ": no such file");
         }
         String dir = dir(c);
         if (!dir.isEmpty()) {
@@ -84,12 +99,39 @@ public final class Fma3d extends AbstractPlugin<Fma3d.Config> implements MaskAdd
         }
         double[] shape = FaceShape.imagePoints(landmarks);
         FaceShape.checkFits(landmarks, image.width(), image.height(), c.minEyeRatio());
+        if (!prnetPath(c).isEmpty()) {
+            UvCrop crop = UvCrop.around(shape);
+            float[] input = crop.input(image);
+            float[] sigmoid;
+            synchronized (lock) {
+                sigmoid = prnet(Path.of(prnetPath(c))).run(input);
+            }
+            FaceImage[] out = UvPath.apply(image, crop.positions(sigmoid), MaskTemplates.get(dir(c), t), gains, c.wholeFace());
+            return new MaskedFace(out[0], out[1], t);
+        }
         double[] mesh = Mesh.vertices(shape);
         Mesh.checkNotFolded(mesh);
         double[] eyeL = FaceShape.centre(shape, 36, 42), eyeR = FaceShape.centre(shape, 42, 48);
         double sigma = c.feather() * Math.hypot(eyeR[0] - eyeL[0], eyeR[1] - eyeL[1]);
         FaceImage[] out = MeshWarp.blend(image, mesh, MaskTemplates.get(dir(c), t), gains, sigma);
         return new MaskedFace(out[0], out[1], t);
+    }
+
+    /** The cached network, reloaded when the configured file (or its time stamp or size) changes. */
+    private Prnet.Loaded prnet(Path file) {
+        String stamp = Prnet.Loaded.stamp(file);
+        if (prnet == null || !prnet.stamp.equals(stamp)) {
+            Prnet.Loaded next = Prnet.Loaded.load(file);
+            if (prnet != null) {
+                prnet.close();
+            }
+            prnet = next;
+        }
+        return prnet;
+    }
+
+    private static String prnetPath(Config c) {
+        return c.prnetPath() == null ? "" : c.prnetPath().trim();
     }
 
     private static String dir(Config c) {

@@ -184,7 +184,7 @@ class Fma3dTest extends PluginContract<Fma3d.Config> {
 
     @Test
     void aSeedFixesTheTemplateAndColours() {
-        Fma3d.Config jitter = new Fma3d.Config("", 0.4, 0.03, 0.3);
+        Fma3d.Config jitter = new Fma3d.Config("", 0.4, 0.03, 0.3, "", false);
         MaskedFace a = MASKER.addMask(PHOTO, FIVE, MaskAdder.ANY_TEMPLATE, 42, jitter);
         MaskedFace b = MASKER.addMask(PHOTO, FIVE, MaskAdder.ANY_TEMPLATE, 42, jitter);
         assertEquals(a.template(), b.template());
@@ -238,13 +238,13 @@ class Fma3dTest extends PluginContract<Fma3d.Config> {
     @Test
     void templateFoldersAreChecked(@TempDir Path dir) throws IOException {
         InvalidConfigException none = assertThrows(InvalidConfigException.class,
-                () -> MASKER.validate(new Fma3d.Config(dir.toString(), 0, 0.03, 0.3)));
+                () -> MASKER.validate(new Fma3d.Config(dir.toString(), 0, 0.03, 0.3, "", false)));
         assertTrue(none.getMessage().contains(dir.resolve("0.png").toString()), none.getMessage());
         // an RGB picture where an RGBA template is expected
         try (Mat rgb = ImageOps.fromHwc(new byte[256 * 256 * 3], 256, 256, 3)) {
             opencv_imgcodecs.imwrite(dir.resolve("0.png").toString(), rgb);
         }
-        Fma3d.Config c = new Fma3d.Config(dir.toString(), 0, 0.03, 0.3);
+        Fma3d.Config c = new Fma3d.Config(dir.toString(), 0, 0.03, 0.3, "", false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MASKER.addMask(PHOTO, FIVE, 0, 0, c));
         assertTrue(e.getMessage().startsWith(dir.resolve("0.png") + ": a mask template is 8-bit RGBA"), e.getMessage());
         // a folder of real templates works, and the count follows its files
