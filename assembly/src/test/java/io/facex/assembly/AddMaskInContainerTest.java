@@ -185,5 +185,9 @@ class AddMaskInContainerTest {
         ContainerTest.Result r = run("addmask " + photo);
         assertEquals(1, r.status());
         assertTrue(r.err().contains("--output"), r.err());
+        Path prnet = home.resolve("no/prnet.pth");
+        r = run("addmask -o " + home.resolve("masked_prnet") + " --prnet " + prnet + " " + photo);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("prnet_path") && r.err().contains(prnet + ": no such file"), r.err());
     }
 }

@@ -219,6 +219,7 @@ public final class SdkCommands {
             @Descriptor("scale each colour channel of the mask by up to +-J (default: FMA-3D's color_jitter, 0)") @Parameter(names = {"--color_jitter"}, absentValue = "-1") double colorJitter,
             @Descriptor("a folder of templates 0.png, 1.png, ... (256x256 RGBA in PRNet's UV space) instead of the bundled ones") @Parameter(names = {"--template_dir"}, absentValue = "") String templateDir,
             @Descriptor("PFLD weights for 106-point landmarks (default: RetinaFace's five points)") @Parameter(names = {"--pfld"}, absentValue = "") String pfld,
+            @Descriptor("PRNet weights: FMA-3D's 3-D UV path instead of the 2-D mesh (FMA-3D's prnet_path)") @Parameter(names = {"--prnet"}, absentValue = "") String prnet,
             @Descriptor("RetinaFace's confidence threshold (default 0.7)") @Parameter(names = {"--confidence"}, absentValue = "-1") double confidence,
             @Descriptor("worker threads (default 2)") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
             @Descriptor("landmarks to place the masks along instead of detecting faces: FaceX-Zoo's face-info file, per line "
@@ -243,6 +244,9 @@ public final class SdkCommands {
         }
         if (!templateDir.isEmpty()) {
             options.put("template_dir", templateDir);
+        }
+        if (!prnet.isEmpty()) {
+            options.put("prnet_path", prnet);
         }
         Map<String, float[]> landmarks = landmarkFile.isEmpty() ? null : MaskBatch.readLandmarks(Path.of(landmarkFile));
         Map<String, Integer> templates = templateMap.isEmpty() ? null : MaskBatch.readTemplateMap(Path.of(templateMap));
