@@ -38,10 +38,23 @@ def run_ours(facex, kind, batch, threads, classes, warmup, reps, extra):
     return float(m.group(1)), float(m.group(2)) * 1024
 
 
-def run_torch(python, kind, batch, threads, classes, warmup, reps):
+def allocator_settings(facex):
+    """bin/facex's glibc malloc defaults (one arena, no mmap, no trim): PyTorch runs under the same, as
+    they speed up both; a setting already in the environment wins, as it does for bin/facex."""
+    env = {}
+    try:
+        with open(facex) as f:
+            for name, value in re.findall(r"export (MALLOC_\w+)=\$\{\w+:-([^}]*)\}", f.read()):
+                env[name] = os.environ.get(name, value)
+    except OSError:
+        pass
+    return env
+
+
+def run_torch(python, kind, batch, threads, classes, warmup, reps, env):
     cmd = [python, os.path.join(HERE, "torch_reference.py"), kind, "--batch", str(batch), "--threads", str(threads),
            "--classes", str(classes), "--warmup", str(warmup), "--reps", str(reps)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
     r = json.loads(line)
     if "skipped" in r:
@@ -58,6 +71,7 @@ def torch_available(python):
 
 def measure(args, cases, torch_version, progress):
     """cases: (kind, batch, threads). Per case: our and PyTorch's images/s and peak MB, one per round."""
+    env = allocator_settings(args.facex)
     results = {c: {"ours": [], "torch": [], "ours_mb": [], "torch_mb": []} for c in cases}
     total = len(cases) * args.rounds * (2 if torch_version else 1)
     done = 0
@@ -72,7 +86,7 @@ def measure(args, cases, torch_version, progress):
                     ips, mb = run_ours(args.facex, kind, batch, threads, args.classes, args.warmup, args.reps,
                                        ["--fold", "true"] if kind == "infer" else [])
                 else:
-                    ips, mb = run_torch(args.python, kind, batch, threads, args.classes, args.warmup, args.reps)
+                    ips, mb = run_torch(args.python, kind, batch, threads, args.classes, args.warmup, args.reps, env)
                 results[case][who].append(ips)
                 results[case][who + "_mb"].append(mb)
                 done += 1
@@ -161,6 +175,9 @@ def main():
     args = p.parse_args()
 
     torch_version = torch_available(args.python)
+    env = allocator_settings(args.facex)
+    if env:
+        print("PyTorch runs with bin/facex's allocator settings: " + " ".join("%s=%s" % kv for kv in sorted(env.items())))
     if not torch_version:
         print("PyTorch is not available to %s (Debian: apt-get install python3-torch): measuring ours only" % args.python)
     if args.scaling:
