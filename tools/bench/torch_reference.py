@@ -134,6 +134,7 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
+    p.add_argument("--profile", action="store_true", help="also print torch.profiler's ops by self CPU time (timed steps)")
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -141,7 +142,16 @@ def main():
         n = sum(t.numel() for t in MobileFaceNet().parameters())
         print(json.dumps({"what": "MobileFaceNet trainable parameters", "count": n}))
         return
-    what, ips = (train if args.what == "train" else infer)(args)
+    run = train if args.what == "train" else infer
+    if args.profile:
+        reps, args.reps = args.reps, 0
+        run(args)  # warm-up outside the profile
+        args.warmup, args.reps = 0, reps
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            what, ips = run(args)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15), file=sys.stderr)
+    else:
+        what, ips = run(args)
     print(json.dumps({"what": what + ", %d threads, torch %s" % (torch.get_num_threads(), torch.__version__),
                       "images_per_s": [round(v, 2) for v in ips], "median": round(statistics.median(ips), 2),
                       "peak_rss_mb": round(peak_rss_mb(), 1)}))

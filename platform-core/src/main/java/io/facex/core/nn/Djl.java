@@ -45,6 +45,24 @@ public final class Djl {
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
 
+    /**
+     * Runs {@code work} under libtorch's profiler (CPU; no shapes, no memory: they slow it) and writes its Chrome trace to
+     * {@code trace}; {@link OpProfile} sums it per op. One profile at a time in the process.
+     */
+    public static <T> T profile(java.nio.file.Path trace, java.util.concurrent.Callable<T> work) throws Exception {
+        engine();
+        java.nio.file.Path parent = trace.toAbsolutePath().getParent();
+        if (parent != null) {
+            java.nio.file.Files.createDirectories(parent);
+        }
+        ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+        try {
+            return work.call();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
+    }
+
     /** A new root manager on the default engine's CPU device. */
     public static NDManager newManager() {
         noGradOnThisThread();

@@ -28,13 +28,14 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
      * @param warmup   untimed batches first
      * @param reps     timed batches
      * @param fold     fold BatchNorm into the layers before it, as evaluation and the SDK do
+     * @param profile  a file for libtorch's profile of the timed batches (Chrome trace), or "" for none
      */
-    public record Config(String backbone, int batch, int warmup, int reps, boolean fold) {
+    public record Config(String backbone, int batch, int warmup, int reps, boolean fold, String profile) {
     }
 
     public InferBenchmark() {
         super("infer", "a backbone's forward pass (eval mode, no gradients) on random batches: images/s", Config.class,
-                new Config("MobileFaceNet", 32, 2, 10, true));
+                new Config("MobileFaceNet", 32, 2, 10, true, ""));
     }
 
     @Override
@@ -44,12 +45,21 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
     }
 
     @Override
-    public BenchmarkResult run(Config c, BenchmarkContext context) {
+    public BenchmarkResult run(Config c, BenchmarkContext context) throws Exception {
         Djl.noGradOnThisThread();
         return measure(context.plugin(Backbone.class, c.backbone()), c, context);
     }
 
-    private <B> BenchmarkResult measure(Backbone<B> backbone, Config c, BenchmarkContext context) {
+    /** One forward pass with the result copied to the host, as a caller would use it: its seconds. */
+    private static double pass(Block block, NDManager m, NDArray x) {
+        try (NDManager step = m.newSubManager()) {
+            long t0 = System.nanoTime();
+            block.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private <B> BenchmarkResult measure(Backbone<B> backbone, Config c, BenchmarkContext context) throws Exception {
         B config = backbone.defaultConfig();
         Shape in = new Shape(c.batch()).addAll(backbone.inputShape(config));
         double[] ips = new double[c.reps()];
@@ -59,17 +69,15 @@ public final class InferBenchmark extends AbstractPlugin<InferBenchmark.Config> 
             block.initialize(m, DataType.FLOAT32, in);
             folded = c.fold() ? io.facex.nn.BatchNormFolding.fold(block, m) : 0;
             NDArray x = m.randomNormal(in);
-            for (int i = 0; i < c.warmup() + c.reps() && !context.stopRequested().getAsBoolean(); i++) {
-                try (NDManager step = m.newSubManager()) {
-                    long t0 = System.nanoTime();
-                    NDArray out = block.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow();
-                    out.toFloatArray(); // the result on the host, as a caller would use it
-                    long t1 = System.nanoTime();
-                    if (i >= c.warmup()) {
-                        ips[i - c.warmup()] = c.batch() / ((t1 - t0) / 1e9);
-                    }
-                }
+            for (int i = 0; i < c.warmup() && !context.stopRequested().getAsBoolean(); i++) {
+                pass(block, m, x);
             }
+            Profiles.run(c.profile(), context, () -> {
+                for (int i = 0; i < c.reps() && !context.stopRequested().getAsBoolean(); i++) {
+                    ips[i] = c.batch() / pass(block, m, x);
+                }
+                return null;
+            });
         }
         return BenchmarkResult.median(String.format(Locale.ROOT, "forward pass %s (eval, no grad, %s), batch %d, %s threads",
                 backbone.name(), c.fold() ? folded + " BatchNorms folded" : "BatchNorm not folded", c.batch(),

@@ -38,14 +38,15 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
      * @param warmup  untimed steps first
      * @param reps    timed steps
      * @param sampleRate Partial FC's share of classes per step (1: all, as FaceX-Zoo)
+     * @param profile  a file for libtorch's profile of every step, warm-up included (Chrome trace), or ""
      */
     public record Config(String backbone, String head, String mode, int batch, int classes, int warmup, int reps,
-                         double sampleRate) {
+                         double sampleRate, String profile) {
     }
 
     public TrainBenchmark() {
         super("train", "one training step (forward + backward + update) through the real mode on random batches: images/s", Config.class,
-                new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10, 1.0));
+                new Config("MobileFaceNet", "MV-Softmax", "conventional", 32, 72778, 3, 10, 1.0, ""));
     }
 
     @Override
@@ -94,9 +95,12 @@ public final class TrainBenchmark extends AbstractPlugin<TrainBenchmark.Config>
         };
         Path tmp = Files.createTempDirectory("facex-bench-");
         try {
-            TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, c.sampleRate(), tmp, null,
-                    null, Map.of()),
-                    data, timer, context.stopRequested());
+            Profiles.run(c.profile(), context, () -> {
+                TrainingRun.train(new TrainingRun.Job<>(mode, mc, plan, backbone, bc, head, hc, size, c.sampleRate(), tmp, null,
+                        null, Map.of()),
+                        data, timer, context.stopRequested());
+                return null;
+            });
         } finally {
             Checks.deleteTree(tmp);
         }

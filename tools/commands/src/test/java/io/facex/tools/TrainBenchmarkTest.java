@@ -11,6 +11,6 @@ class TrainBenchmarkTest extends BenchmarkContract<TrainBenchmark.Config> {
 
     @Override
     protected TrainBenchmark.Config testConfig() {
-        return new TrainBenchmark.Config("MobileFaceNet", "MV-Softmax", "conventional", 2, 10, 1, 2, 0.5);
+        return new TrainBenchmark.Config("MobileFaceNet", "MV-Softmax", "conventional", 2, 10, 1, 2, 0.5, "");
     }
 }
