@@ -300,7 +300,7 @@ class TrainingInContainerTest {
             {"train --batch 2 --classes 10 --warmup 1 --reps 2",
                 "train: training step MobileFaceNet \\+ MV-Softmax \\(10 classes, conventional\\), batch 2, [^:]*: [0-9.,]+ images/s"},
             {"infer --batch 2 --warmup 0 --reps 2",
-                "infer: forward pass MobileFaceNet \\(eval, no grad\\), batch 2, [^:]*: [0-9.,]+ images/s"},
+                "infer: forward pass MobileFaceNet \\(eval, no grad, 50 BatchNorms folded\\), batch 2, [^:]*: [0-9.,]+ images/s"},
             {"loader --batch 4 --warmup 1 --reps 2 --workers 1",
                 "loader: data loader \\(OpenCV decode \\+ flip \\+ normalise\\), batch 4, 1 workers: [0-9.,]+ images/s"},
             {"extract --batch 2 --warmup 0 --reps 2 --workers 1",
