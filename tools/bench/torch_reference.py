@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The PyTorch side of tools/bench/vs-pytorch.sh: MobileFaceNet + MV-Softmax written for this
-benchmark from FaceX-Zoo's published architecture and formulas (the same layers, shapes, defaults and
-1,200,512 backbone parameters as FaceX-Zoo's MobileFaceNets.py and MV_Softmax), timed the way
+"""The PyTorch side of tools/bench/vs_pytorch.py: MobileFaceNet, ResNet IR / IR-SE and MV-Softmax
+written for this benchmark from FaceX-Zoo's published architectures and formulas (the same layers,
+shapes, defaults and parameter counts as FaceX-Zoo's MobileFaceNets.py, ResNets.py and MV_Softmax:
+1,200,512 for MobileFaceNet, 43,574,976 for IR-50, 71,148,736 for IR-SE-152), timed the way
 `facex bench train` and `facex bench infer` time ours: one fixed random batch, warm-up steps
 discarded, images/s of each timed step, the peak resident memory of the process.
 
     python3 torch_reference.py train --batch 32 --classes 1000 --threads 2
     python3 torch_reference.py infer --batch 32 --threads 2
-    python3 torch_reference.py params
+    python3 torch_reference.py params --backbone IR-SE-152
 
 Prints one JSON line: {"what": ..., "images_per_s": [...], "median": ..., "peak_rss_mb": ...}.
 """
@@ -68,6 +69,65 @@ class MobileFaceNet(nn.Module):
         return self.bn(self.linear(torch.flatten(self.features(x), 1)))
 
 
+class SE(nn.Module):
+    def __init__(self, c, reduction=16):
+        super().__init__()
+        self.fc1 = nn.Conv2d(c, c // reduction, 1, bias=False)
+        self.fc2 = nn.Conv2d(c // reduction, c, 1, bias=False)
+
+    def forward(self, x):
+        w = torch.sigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))))
+        return x * w
+
+
+class UnitIR(nn.Module):
+    """bottleneck_IR(-SE): BN, conv3x3, PReLU, conv3x3 (stride), BN (, SE) plus a subsampling or 1x1 shortcut."""
+
+    def __init__(self, cin, depth, stride, se):
+        super().__init__()
+        layers = [nn.BatchNorm2d(cin), nn.Conv2d(cin, depth, 3, 1, 1, bias=False), nn.PReLU(depth),
+                  nn.Conv2d(depth, depth, 3, stride, 1, bias=False), nn.BatchNorm2d(depth)]
+        if se:
+            layers.append(SE(depth))
+        self.res_layer = nn.Sequential(*layers)
+        self.shortcut_layer = nn.MaxPool2d(1, stride) if cin == depth else nn.Sequential(
+            nn.Conv2d(cin, depth, 1, stride, bias=False), nn.BatchNorm2d(depth))
+
+    def forward(self, x):
+        return self.res_layer(x) + self.shortcut_layer(x)
+
+
+class ResNetIR(nn.Module):
+    """ResNet IR / IR-SE of depth 50, 100 or 152 (InsightFace layout), 112x112 in, 512 out."""
+
+    UNITS = {50: [3, 4, 14, 3], 100: [3, 13, 30, 3], 152: [3, 8, 36, 3]}
+
+    def __init__(self, depth, se, feat_dim=512, drop_ratio=0.4):
+        super().__init__()
+        self.input_layer = nn.Sequential(nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.PReLU(64))
+        units, cin = [], 64
+        for n, depth_out in zip(self.UNITS[depth], [64, 128, 256, 512]):
+            for i in range(n):
+                units.append(UnitIR(cin, depth_out, 2 if i == 0 else 1, se))
+                cin = depth_out
+        self.body = nn.Sequential(*units)
+        self.output_layer = nn.Sequential(nn.BatchNorm2d(512), nn.Dropout(drop_ratio), nn.Flatten(),
+                                          nn.Linear(512 * 7 * 7, feat_dim), nn.BatchNorm1d(feat_dim))
+
+    def forward(self, x):
+        return self.output_layer(self.body(self.input_layer(x)))
+
+
+def backbone(name):
+    """MobileFaceNet, or a ResNet preset as FaceX-J names them: IR-50, IR-SE-50, IR-100, ..., IR-SE-152."""
+    if name == "MobileFaceNet":
+        return MobileFaceNet()
+    parts = name.split("-")
+    if parts[0] == "IR" and parts[-1].isdigit() and int(parts[-1]) in ResNetIR.UNITS and len(parts) in (2, 3):
+        return ResNetIR(int(parts[-1]), se=len(parts) == 3 and parts[1] == "SE")
+    raise SystemExit("unknown backbone '%s': MobileFaceNet, IR-50, IR-SE-50, IR-100, IR-SE-100, IR-152, IR-SE-152" % name)
+
+
 class MVSoftmax(nn.Module):
     """MV-Softmax, AM form: margin 0.35, mv_weight 1.12, scale 32; weight (512, C), unit columns."""
 
@@ -91,7 +151,7 @@ def peak_rss_mb():
 
 
 def train(args):
-    net, head = MobileFaceNet(), MVSoftmax(512, args.classes)
+    net, head = backbone(args.backbone), MVSoftmax(512, args.classes)
     net.train()
     params = list(net.parameters()) + list(head.parameters())
     opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -109,11 +169,11 @@ def train(args):
         t1 = time.perf_counter()
         if i >= args.warmup:
             ips.append(args.batch / (t1 - t0))
-    return "training step MobileFaceNet + MV-Softmax (%d classes), batch %d" % (args.classes, args.batch), ips
+    return "training step %s + MV-Softmax (%d classes), batch %d" % (args.backbone, args.classes, args.batch), ips
 
 
 def infer(args):
-    net = MobileFaceNet().eval()
+    net = backbone(args.backbone).eval()
     x = torch.randn(args.batch, 3, 112, 112, generator=torch.Generator().manual_seed(0))
     ips = []
     with torch.no_grad():
@@ -123,12 +183,13 @@ def infer(args):
             t1 = time.perf_counter()
             if i >= args.warmup:
                 ips.append(args.batch / (t1 - t0))
-    return "forward pass MobileFaceNet (eval, no grad), batch %d" % args.batch, ips
+    return "forward pass %s (eval, no grad), batch %d" % (args.backbone, args.batch), ips
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("what", choices=["train", "infer", "params"])
+    p.add_argument("--backbone", default="MobileFaceNet", help="MobileFaceNet or a ResNet preset: IR-50, IR-SE-152, ...")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--classes", type=int, default=1000)
     p.add_argument("--warmup", type=int, default=3)
@@ -139,8 +200,8 @@ def main():
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     if args.what == "params":
-        n = sum(t.numel() for t in MobileFaceNet().parameters())
-        print(json.dumps({"what": "MobileFaceNet trainable parameters", "count": n}))
+        n = sum(t.numel() for t in backbone(args.backbone).parameters())
+        print(json.dumps({"what": args.backbone + " trainable parameters", "count": n}))
         return
     run = train if args.what == "train" else infer
     if args.profile:

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""FaceX-J against PyTorch on the same CPU, in one window: the training step (MobileFaceNet +
-MV-Softmax) and the forward pass, each run alternately by `facex bench` and by torch_reference.py
+"""FaceX-J against PyTorch on the same CPU, in one window: the training step (MobileFaceNet or a
+ResNet IR preset, + MV-Softmax) and the forward pass, each run alternately by `facex bench` and by torch_reference.py
 for several rounds; medians, ratios (ours / PyTorch) and peak memory as Markdown, CSV and JSON.
 With --scaling, also images/s over batch sizes and thread counts for both, and a PNG of it.
 
     python3 tools/bench/vs_pytorch.py --facex assembly/target/facex/bin/facex --rounds 3
     python3 tools/bench/vs_pytorch.py --scaling --batches 16,32,64,128 --threads-list 1,2
+    python3 tools/bench/vs_pytorch.py --backbone IR-50 --train-batches 16 --infer-batches 16 --reps 3
 
 Each process is timed on its own (warm-up steps discarded, median of the timed steps); the order of
 the two alternates from round to round so that drift on a shared machine hits both alike. Without
@@ -51,8 +52,9 @@ def allocator_settings(facex):
     return env
 
 
-def run_torch(python, kind, batch, threads, classes, warmup, reps, env):
-    cmd = [python, os.path.join(HERE, "torch_reference.py"), kind, "--batch", str(batch), "--threads", str(threads),
+def run_torch(python, backbone, kind, batch, threads, classes, warmup, reps, env):
+    cmd = [python, os.path.join(HERE, "torch_reference.py"), kind, "--backbone", backbone, "--batch", str(batch),
+           "--threads", str(threads),
            "--classes", str(classes), "--warmup", str(warmup), "--reps", str(reps)]
     out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
@@ -84,9 +86,10 @@ def measure(args, cases, torch_version, progress):
                     continue
                 if who == "ours":
                     ips, mb = run_ours(args.facex, kind, batch, threads, args.classes, args.warmup, args.reps,
-                                       ["--fold", "true"] if kind == "infer" else [])
+                                       ["--backbone", args.backbone] + (["--fold", "true"] if kind == "infer" else []))
                 else:
-                    ips, mb = run_torch(args.python, kind, batch, threads, args.classes, args.warmup, args.reps, env)
+                    ips, mb = run_torch(args.python, args.backbone, kind, batch, threads, args.classes, args.warmup,
+                                        args.reps, env)
                 results[case][who].append(ips)
                 results[case][who + "_mb"].append(mb)
                 done += 1
@@ -99,14 +102,14 @@ def med(values):
     return statistics.median(values) if values else None
 
 
-def table(results, torch_version):
+def table(results, torch_version, backbone):
     header = ["measurement", "batch", "threads", "PyTorch images/s", "ours images/s", "ratio (ours / PyTorch)",
               "PyTorch peak MB", "ours peak MB", "memory ratio"]
     rows = []
     for (kind, batch, threads), v in results.items():
         t, o = med(v["torch"]), med(v["ours"])
         tm, om = med(v["torch_mb"]), med(v["ours_mb"])
-        name = "training step, MobileFaceNet + MV-Softmax" if kind == "train" else "forward pass, MobileFaceNet (eval)"
+        name = ("training step, %s + MV-Softmax" if kind == "train" else "forward pass, %s (eval)") % backbone
         rows.append([name, batch, threads, fmt(t), fmt(o), ratio(o, t), fmt(tm, 0), fmt(om, 0), ratio(om, tm)])
     return header, rows
 
@@ -125,7 +128,7 @@ def markdown(header, rows):
     return "\n".join(lines) + "\n"
 
 
-def plot(results, path, torch_version):
+def plot(results, path, torch_version, backbone):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -133,8 +136,8 @@ def plot(results, path, torch_version):
     except ImportError:
         return False
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, kind, title in ((axes[0], "train", "training step (MobileFaceNet + MV-Softmax)"),
-                            (axes[1], "infer", "forward pass (MobileFaceNet, eval)")):
+    for ax, kind, title in ((axes[0], "train", "training step (%s + MV-Softmax)" % backbone),
+                            (axes[1], "infer", "forward pass (%s, eval)" % backbone)):
         threads = sorted({t for (k, b, t) in results if k == kind})
         for t in threads:
             batches = sorted(b for (k, b, tt) in results if k == kind and tt == t)
@@ -161,6 +164,7 @@ def main():
     p.add_argument("--facex", default=os.path.join(HERE, "..", "..", "assembly", "target", "facex", "bin", "facex"),
                    help="the facex launcher (default: the built distribution)")
     p.add_argument("--python", default="/usr/bin/python3", help="the Python with torch (Debian's python3-torch)")
+    p.add_argument("--backbone", default="MobileFaceNet", help="MobileFaceNet or a ResNet preset (IR-50, IR-SE-152, ...)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2, help="threads for both sides (the comparison table)")
     p.add_argument("--classes", type=int, default=1000)
@@ -193,7 +197,7 @@ def main():
         print("[%-*s] %d/%d %s" % (width, bar, done, total, what), flush=True)
 
     results = measure(args, cases, torch_version, progress)
-    header, rows = table(results, torch_version)
+    header, rows = table(results, torch_version, args.backbone)
     os.makedirs(args.out, exist_ok=True)
     name = "scaling" if args.scaling else "vs-pytorch"
     md = markdown(header, rows)
@@ -212,7 +216,7 @@ def main():
           % (args.rounds, args.reps, args.warmup, "PyTorch " + torch_version if torch_version else "no PyTorch"))
     if args.scaling:
         png = os.path.join(args.out, "scaling.png")
-        print("plot: " + png if plot(results, png, torch_version or "") else "no plot: matplotlib is not installed")
+        print("plot: " + png if plot(results, png, torch_version or "", args.backbone) else "no plot: matplotlib is not installed")
     print("tables: " + os.path.join(args.out, name + ".{md,csv,json}"))
 
 
