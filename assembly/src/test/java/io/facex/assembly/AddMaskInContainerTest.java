@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +33,7 @@ class AddMaskInContainerTest {
     static void boot() throws Exception {
         home = Dist.newHome();
         container = FacexContainer.start(home, false, Map.of(), new PrintStream(new ByteArrayOutputStream(), true));
-        photo = home.resolve("photos/test1.jpg");
-        Files.createDirectories(photo.getParent());
-        try (InputStream in = AddMaskInContainerTest.class.getResourceAsStream("/facexzoo_test1.jpg")) {
-            Files.copy(in, photo);
-        }
+        photo = Dist.testPhoto(home);
         raw = home.resolve("raw");
         Files.createDirectories(raw.resolve("person_a"));
         Files.createDirectories(raw.resolve("person_b"));

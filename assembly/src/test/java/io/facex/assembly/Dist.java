@@ -18,6 +18,16 @@ final class Dist {
         return Path.of(dir);
     }
 
+    /** FaceX-Zoo's test photo (two faces), copied into {@code home/photos/test1.jpg}. */
+    static Path testPhoto(Path home) throws IOException {
+        Path photo = home.resolve("photos/test1.jpg");
+        Files.createDirectories(photo.getParent());
+        try (java.io.InputStream in = Dist.class.getResourceAsStream("/facexzoo_test1.jpg")) {
+            Files.copy(in, photo);
+        }
+        return photo;
+    }
+
     /** A home sharing the distribution's bundles and conf but with its own, empty plugins/ folder. */
     static Path newHome() throws IOException {
         Path home = Files.createTempDirectory("facex-home-");

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +31,7 @@ class SdkInContainerTest {
     static void boot() throws Exception {
         home = Dist.newHome();
         container = FacexContainer.start(home, false, Map.of(), new PrintStream(new ByteArrayOutputStream(), true));
-        photo = home.resolve("photos/test1.jpg");
-        Files.createDirectories(photo.getParent());
-        try (InputStream in = SdkInContainerTest.class.getResourceAsStream("/facexzoo_test1.jpg")) {
-            Files.copy(in, photo);
-        }
+        photo = Dist.testPhoto(home);
     }
 
     @AfterAll

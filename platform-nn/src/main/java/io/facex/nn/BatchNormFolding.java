@@ -81,6 +81,9 @@ public final class BatchNormFolding {
         }
         NDArray foldedWeight = manager.create(fw, w.getShape());
         NDArray foldedBias = manager.create(fb, new Shape(out));
+        // the replaced layers leave the network: free their weights rather than hold the model twice
+        layer.getParameters().values().forEach(Parameter::close);
+        bn.getParameters().values().forEach(Parameter::close);
         return new Folded(layer, foldedWeight, foldedBias);
     }
 

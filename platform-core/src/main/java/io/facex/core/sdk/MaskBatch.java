@@ -71,17 +71,10 @@ public final class MaskBatch {
      * @throws IOException naming the file and line of a malformed entry
      */
     public static Map<String, float[]> readLandmarks(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such landmark file");
-        }
         Map<String, float[]> landmarks = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file);
-        for (int n = 0; n < lines.size(); n++) {
-            String l = lines.get(n).strip();
-            if (l.isEmpty() || l.startsWith("#")) {
-                continue;
-            }
-            String where = file + ":" + (n + 1) + ": ";
+        for (Map.Entry<Integer, String> line : entries(file, "landmark file").entrySet()) {
+            String l = line.getValue();
+            String where = file + ":" + line.getKey() + ": ";
             String[] fields = l.split("\\s+");
             if (fields.length < 2) {
                 throw new IOException(where + "expected 'path x1,y1,x2,y2,...', got '" + l + "'");
@@ -113,24 +106,35 @@ public final class MaskBatch {
      * and a template file name, {@code k.png}.
      */
     public static Map<String, Integer> readTemplateMap(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such template map");
-        }
         Map<String, Integer> templates = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file);
-        for (int n = 0; n < lines.size(); n++) {
-            String l = lines.get(n).strip();
-            if (l.isEmpty() || l.startsWith("#")) {
-                continue;
-            }
+        for (Map.Entry<Integer, String> line : entries(file, "template map").entrySet()) {
+            String l = line.getValue();
             String[] fields = l.split("\\s+");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(\\.png)?").matcher(fields.length == 2 ? fields[1] : "");
+            java.util.regex.Matcher m = TEMPLATE_FILE.matcher(fields.length == 2 ? fields[1] : "");
             if (!m.matches()) {
-                throw new IOException(file + ":" + (n + 1) + ": expected 'path k.png' (k the template's number), got '" + l + "'");
+                throw new IOException(file + ":" + line.getKey() + ": expected 'path k.png' (k the template's number), got '" + l + "'");
             }
             templates.put(fields[0], Integer.parseInt(m.group(1)));
         }
         return templates;
+    }
+
+    private static final java.util.regex.Pattern TEMPLATE_FILE = java.util.regex.Pattern.compile("(\\d+)(\\.png)?");
+
+    /** A list file's lines by 1-based number, stripped, without blank lines and # comments. */
+    private static Map<Integer, String> entries(Path file, String what) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such " + what);
+        }
+        Map<Integer, String> entries = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int n = 0; n < lines.size(); n++) {
+            String l = lines.get(n).strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                entries.put(n + 1, l);
+            }
+        }
+        return entries;
     }
 
     /** The MegaFace devkit's {@code facescrub_features_list.json}: {"path": [...], "id": [...]}. */
