@@ -1,23 +1,14 @@
 package io.facex.nn;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * PyTorch's {@code nn.PReLU(C)}: one slope per channel (axis 1), initialised to 0.25.
@@ -29,12 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * parameter passed in as the second input, so autograd, the optimizer and the weight names are unchanged.
  */
 public final class ChannelPrelu extends AbstractBlock {
-
-    /**
-     * One loaded module per device, for the life of the JVM: the module is stateless, and its {@link Model}
-     * must stay strongly reachable or DJL's cleaner frees the native module while blocks still call it.
-     */
-    private static final Map<Device, Model> SCRIPTS = new ConcurrentHashMap<>();
 
     private final int channels;
     private final Parameter weight;
@@ -57,7 +42,7 @@ public final class ChannelPrelu extends AbstractBlock {
         // Always the module's "training" path: PReLU has no train/eval difference, whether a graph is
         // recorded follows the thread's grad mode as for every other op, and DJL's inference path would
         // switch libtorch to a deprecated dispatch mode that prints a warning.
-        return script(x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true);
+        return TorchScripts.get("prelu.pt", x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true);
     }
 
     /**
@@ -73,25 +58,6 @@ public final class ChannelPrelu extends AbstractBlock {
         NDArray view = a.reshape(a.getShape());
         view.attach(batch.getManager());
         return view;
-    }
-
-    private static Block script(Device device) {
-        return SCRIPTS.computeIfAbsent(device, d -> {
-            Model model = Model.newInstance("facex-prelu", d, "PyTorch");
-            try (InputStream in = ChannelPrelu.class.getResourceAsStream("prelu.pt")) {
-                if (in == null) {
-                    throw new IllegalStateException("prelu.pt is missing from the facex-nn bundle");
-                }
-                model.load(in, Map.of());
-            } catch (IOException e) {
-                model.close();
-                throw new UncheckedIOException("cannot load the PReLU TorchScript module", e);
-            } catch (MalformedModelException e) {
-                model.close();
-                throw new IllegalStateException("cannot load the PReLU TorchScript module", e);
-            }
-            return model;
-        }).getBlock();
     }
 
     @Override

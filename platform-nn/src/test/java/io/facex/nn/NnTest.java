@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NnTest {
 
@@ -70,6 +72,32 @@ class NnTest {
     }
 
     /** Forward and both gradients against torch.nn.functional.prelu's definition, on a random 4-d batch. */
+    /** The same values in NHWC storage; a vector, or anything inside {@code plain}, untouched. */
+    @Test
+    void channelsLastKeepsTheValuesAndStoresThemNhwc() throws ReflectiveOperationException {
+        int n = 2, c = 3, h = 2, w = 2;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.arange(0f, n * c * h * w).reshape(n, c, h, w);
+            NDArray y = ChannelsLast.of(x);
+            assertArrayEquals(x.toFloatArray(), y.toFloatArray());
+            assertTrue(contiguous(x));
+            assertFalse(contiguous(y), "stored NHWC, so no longer contiguous in NCHW order");
+            NDArray v = m.arange(0f, 6f);
+            org.junit.jupiter.api.Assertions.assertSame(v, ChannelsLast.of(v));
+            org.junit.jupiter.api.Assertions.assertSame(x, ChannelsLast.plain(() -> ChannelsLast.of(x)));
+        }
+    }
+
+    /** libtorch's {@code is_contiguous()}, which DJL's engine keeps to itself. */
+    private static boolean contiguous(NDArray a) throws ReflectiveOperationException {
+        Class<?> lib = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+        java.lang.reflect.Field instance = lib.getDeclaredField("LIB");
+        instance.setAccessible(true);
+        java.lang.reflect.Method call = lib.getDeclaredMethod("torchIsContiguous", long.class);
+        call.setAccessible(true);
+        return (boolean) call.invoke(instance.get(null), ((ai.djl.pytorch.engine.PtNDArray) a).getHandle());
+    }
+
     @Test
     void channelPreluGradientsFollowPyTorch() {
         int n = 2, c = 3, h = 4, w = 5;

@@ -6,6 +6,7 @@ import ai.djl.nn.Blocks;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.nn.ChannelPrelu;
+import io.facex.nn.ChannelsLast;
 import io.facex.nn.FaceCrops;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -51,6 +52,7 @@ public final class MobileFaceNet extends AbstractPlugin<MobileFaceNet.Config> im
     @Override
     public Block build(Config c) {
         return new Sequence()
+                .add("channels_last", new ChannelsLast())
                 .add("conv1", convBlock(64, 3, 3, 2, 1, 1))
                 .add("conv2_dw", convBlock(64, 3, 3, 1, 1, 64))
                 .add("conv_23", depthWise(64, 128, 2, false))
