@@ -209,11 +209,13 @@ def main():
         w.writerows(rows)
     with open(os.path.join(args.out, name + ".json"), "w") as f:
         json.dump({"pytorch": torch_version, "rounds": args.rounds, "classes": args.classes,
+                   "facex_memory": os.environ.get("FACEX_MEMORY", ""),
                    "runs": [{"kind": k, "batch": b, "threads": t, **v} for (k, b, t), v in results.items()]}, f, indent=1)
     print()
     print(md, end="")
-    print("medians over %d rounds of each process's median of %d timed steps after %d warm-up; %s"
-          % (args.rounds, args.reps, args.warmup, "PyTorch " + torch_version if torch_version else "no PyTorch"))
+    print("medians over %d rounds of each process's median of %d timed steps after %d warm-up; %s%s"
+          % (args.rounds, args.reps, args.warmup, "PyTorch " + torch_version if torch_version else "no PyTorch",
+             "; ours with FACEX_MEMORY=" + os.environ["FACEX_MEMORY"] if os.environ.get("FACEX_MEMORY") else ""))
     if args.scaling:
         png = os.path.join(args.out, "scaling.png")
         print("plot: " + png if plot(results, png, torch_version or "", args.backbone) else "no plot: matplotlib is not installed")

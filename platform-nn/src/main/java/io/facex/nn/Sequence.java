@@ -46,6 +46,9 @@ public final class Sequence extends AbstractBlock {
         }
         if (residual) {
             NDArray sum = current.singletonOrThrow().add(inputs.singletonOrThrow());
+            if (current != inputs) {
+                release(current, new NDList(sum)); // the add saves nothing for backward: the branch's output can go
+            }
             return new NDList(sum);
         }
         return current;
