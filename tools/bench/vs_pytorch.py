@@ -88,8 +88,9 @@ def measure(args, cases, torch_version, progress):
                     ips, mb = run_ours(args.facex, kind, batch, threads, args.classes, args.warmup, args.reps,
                                        ["--backbone", args.backbone] + (["--fold", "true"] if kind == "infer" else []))
                 else:
-                    ips, mb = run_torch(args.python, args.backbone, kind, batch, threads, args.classes, args.warmup,
-                                        args.reps, env)
+                    # from image files: ours decodes and embeds, PyTorch's forward pass alone is the yardstick
+                    ips, mb = run_torch(args.python, args.backbone, "infer" if kind == "extract" else kind, batch,
+                                        threads, args.classes, args.warmup, args.reps, env)
                 results[case][who].append(ips)
                 results[case][who + "_mb"].append(mb)
                 done += 1
@@ -109,7 +110,8 @@ def table(results, torch_version, backbone):
     for (kind, batch, threads), v in results.items():
         t, o = med(v["torch"]), med(v["ours"])
         tm, om = med(v["torch_mb"]), med(v["ours_mb"])
-        name = ("training step, %s + MV-Softmax" if kind == "train" else "forward pass, %s (eval)") % backbone
+        name = {"train": "training step, %s + MV-Softmax", "infer": "forward pass, %s (eval)",
+                "extract": "image files to features, %s (ours: OpenCV decoding included; PyTorch: forward pass)"}[kind] % backbone
         rows.append([name, batch, threads, fmt(t), fmt(o), ratio(o, t), fmt(tm, 0), fmt(om, 0), ratio(om, tm)])
     return header, rows
 
@@ -172,6 +174,8 @@ def main():
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--train-batches", default="32,64")
     p.add_argument("--infer-batches", default="32")
+    p.add_argument("--extract-batches", default="32", help="batches of `facex bench extract` (files to features) against "
+                   "PyTorch's forward pass; empty for none")
     p.add_argument("--scaling", action="store_true", help="measure over --batches x --threads-list instead, and plot")
     p.add_argument("--batches", default="16,32,64,128")
     p.add_argument("--threads-list", default="1,2")
@@ -190,6 +194,7 @@ def main():
     else:
         cases = [("train", int(b), args.threads) for b in args.train_batches.split(",") if b]
         cases += [("infer", int(b), args.threads) for b in args.infer_batches.split(",") if b]
+        cases += [("extract", int(b), args.threads) for b in args.extract_batches.split(",") if b]
 
     def progress(done, total, what):
         width = 30

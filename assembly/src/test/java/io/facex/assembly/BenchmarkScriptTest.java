@@ -36,16 +36,18 @@ class BenchmarkScriptTest {
         Path script = Path.of(System.getProperty("user.dir")).resolve("../tools/bench/vs_pytorch.py").normalize();
         Process p = new ProcessBuilder(python, script.toString(), "--facex", Dist.folder().resolve("bin/facex").toString(),
                 "--python", python, "--rounds", "1", "--warmup", "0", "--reps", "1", "--classes", "10", "--train-batches", "2",
-                "--infer-batches", "2", "--out", out.toString()).redirectErrorStream(true).start();
+                "--infer-batches", "2", "--extract-batches", "2", "--out", out.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), log);
         assertEquals(0, p.exitValue(), log);
         List<String> csv = Files.readAllLines(out.resolve("vs-pytorch.csv"));
-        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertEquals(4, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(1).startsWith("\"training step, MobileFaceNet + MV-Softmax\",2,2,"), csv.get(1));
         assertTrue(csv.get(2).startsWith("\"forward pass, MobileFaceNet (eval)\",2,2,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("\"image files to features, MobileFaceNet (ours: OpenCV decoding included; PyTorch: forward pass)\",2,2,"),
+                csv.get(3));
         boolean torch = !log.contains("measuring ours only");
-        for (String row : csv.subList(1, 3)) {
+        for (String row : csv.subList(1, 4)) {
             String[] cells = row.substring(row.lastIndexOf('"') + 2).split(",");
             // batch, threads, PyTorch images/s, ours images/s, ratio, PyTorch MB, ours MB, memory ratio
             assertTrue(cells[3].matches("\\d+\\.\\d"), row);
