@@ -22,13 +22,19 @@ public final class ChannelsLast extends AbstractBlock {
 
     private static final ThreadLocal<Boolean> PLAIN = ThreadLocal.withInitial(() -> false);
 
+    /**
+     * {@code -Dfacex.nn.channels_last=false} keeps every backbone NCHW: the way back should a libtorch build
+     * compute a channels-last op differently, and the other half of a speed comparison.
+     */
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("facex.nn.channels_last"));
+
     public ChannelsLast() {
         super((byte) 1);
     }
 
-    /** {@code x} stored channels-last; anything but a 4-d array (or inside {@link #plain}) as it is. */
+    /** {@code x} stored channels-last; anything but a 4-d array (or inside {@link #plain}, or switched off) as it is. */
     public static NDArray of(NDArray x) {
-        if (PLAIN.get() || x.getShape().dimension() != 4) {
+        if (!ENABLED || PLAIN.get() || x.getShape().dimension() != 4) {
             return x;
         }
         return TorchScripts.get("channels_last.pt", x.getDevice())

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ChannelsLast;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
 import io.facex.nn.Torch;
@@ -181,6 +182,7 @@ public final class EfficientNet extends AbstractPlugin<EfficientNet.Config> impl
         }
         int head = roundFilters(1280, c.width());
         return new Sequence()
+                .add("channels_last", new ChannelsLast())
                 .add("_conv_stem", samePadConv(stem, 3, 1, 1, c.imageSize()))
                 .add("_bn0", Torch.batchNorm(BN_EPS, BN_MOMENTUM))
                 .add("swish", Torch.swish())

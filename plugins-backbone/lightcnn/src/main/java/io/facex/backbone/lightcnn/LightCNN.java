@@ -8,6 +8,7 @@ import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
 import io.facex.nn.Branches;
+import io.facex.nn.ChannelsLast;
 import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
@@ -85,6 +86,7 @@ public final class LightCNN extends AbstractPlugin<LightCNN.Config> implements B
     public Block build(Config c) {
         validate(c);
         return new Sequence()
+                .add("channels_last", new ChannelsLast())
                 .add("conv1", mfm(3, 48, 5, 2))
                 .add("pool1", pool())
                 .add("block1", blocks(BLOCKS[0], 48))

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ChannelsLast;
 import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
@@ -136,6 +137,7 @@ public final class ReXNet extends AbstractPlugin<ReXNet.Config> implements Backb
                 .add(Integer.toString(i++), Torch.batchNorm())
                 .add(Integer.toString(i), Torch.swish());
         return new Sequence()
+                .add("channels_last", new ChannelsLast())
                 .add("features", features)
                 .add("output_layer", OutputLayer.builder().batchNorm2d(true).dropout(c.dropoutRatio()).features(c.featDim()).build());
     }

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.facex.api.AbstractPlugin;
 import io.facex.api.Backbone;
 import io.facex.api.InvalidConfigException;
+import io.facex.nn.ChannelsLast;
 import io.facex.nn.FaceCrops;
 import io.facex.nn.OutputLayer;
 import io.facex.nn.Sequence;
@@ -70,6 +71,7 @@ public final class TfNas extends AbstractPlugin<TfNas.Config> implements Backbon
     public Block build(Config c) {
         validate(c);
         return new Sequence()
+                .add("channels_last", new ChannelsLast())
                 .add("first_stem", new Sequence()
                         .add("conv", Torch.conv(32, 3, 1, 1, 1, false))
                         .add("bn", Torch.batchNorm())
