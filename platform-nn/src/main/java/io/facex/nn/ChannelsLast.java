@@ -13,14 +13,15 @@ import java.util.function.Supplier;
  * {@code x.contiguous(memory_format=torch.channels_last)}: the same values, stored NHWC. A backbone whose
  * first child this is runs all of its convolutions, batch norms and PReLUs on channels-last tensors, since
  * libtorch's ops keep the layout they are given: oneDNN's kernels for it are faster on CPU, depthwise
- * convolutions above all (MobileFaceNet: training step 1.2x, forward pass 1.8x, {@code tools/bench}).
+ * convolutions above all (MobileFaceNet at batch 16: forward pass 170 -> 216 images/s, training step
+ * 28.6 -> 35.5; README, Performance).
  * DJL's engine has no call for it, so it runs as a one-line TorchScript module ({@code channels_last.pt}).
  * No parameters, so weight names and checkpoints are unchanged; a backbone opts in where the contract
  * test shows the same function and the benchmark shows it faster.
  */
 public final class ChannelsLast extends AbstractBlock {
 
-    private static final ThreadLocal<Boolean> PLAIN = ThreadLocal.withInitial(() -> false);
+    private static final ThreadFlag PLAIN = new ThreadFlag();
 
     /**
      * {@code -Dfacex.nn.channels_last=false} keeps every backbone NCHW: the way back should a libtorch build
@@ -34,7 +35,7 @@ public final class ChannelsLast extends AbstractBlock {
 
     /** {@code x} stored channels-last; anything but a 4-d array (or inside {@link #plain}, or switched off) as it is. */
     public static NDArray of(NDArray x) {
-        if (!ENABLED || PLAIN.get() || x.getShape().dimension() != 4) {
+        if (!ENABLED || PLAIN.isOn() || x.getShape().dimension() != 4) {
             return x;
         }
         return TorchScripts.get("channels_last.pt", x.getDevice())
@@ -44,13 +45,7 @@ public final class ChannelsLast extends AbstractBlock {
 
     /** Runs {@code pass} with every layout change skipped: the backbone on the plain NCHW layout, for comparison. */
     public static <T> T plain(Supplier<T> pass) {
-        boolean before = PLAIN.get();
-        PLAIN.set(true);
-        try {
-            return pass.get();
-        } finally {
-            PLAIN.set(before);
-        }
+        return PLAIN.during(pass);
     }
 
     @Override

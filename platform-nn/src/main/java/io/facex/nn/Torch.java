@@ -81,7 +81,7 @@ public final class Torch {
             @Override
             protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in,
                                                             boolean training, ai.djl.util.PairList<String, Object> params) {
-                return training && !NO_DROPOUT.get() ? ai.djl.nn.norm.Dropout.dropout(in.singletonOrThrow(), rate, true) : in;
+                return training && !NO_DROPOUT.isOn() ? ai.djl.nn.norm.Dropout.dropout(in.singletonOrThrow(), rate, true) : in;
             }
 
             @Override
@@ -91,7 +91,7 @@ public final class Torch {
         };
     }
 
-    private static final ThreadLocal<Boolean> NO_DROPOUT = ThreadLocal.withInitial(() -> false);
+    private static final ThreadFlag NO_DROPOUT = new ThreadFlag();
 
     /**
      * Runs a training-mode forward pass with every {@link #dropout} block as in eval mode while batch norm
@@ -99,13 +99,7 @@ public final class Torch {
      * BatchNorm back to {@code train()}).
      */
     public static <T> T withoutDropout(java.util.function.Supplier<T> pass) {
-        boolean before = NO_DROPOUT.get();
-        NO_DROPOUT.set(true);
-        try {
-            return pass.get();
-        } finally {
-            NO_DROPOUT.set(before);
-        }
+        return NO_DROPOUT.during(pass);
     }
 
     /** {@code nn.MaxPool2d(kernel, stride, padding)}. */

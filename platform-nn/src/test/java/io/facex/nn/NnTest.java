@@ -71,7 +71,6 @@ class NnTest {
         }
     }
 
-    /** Forward and both gradients against torch.nn.functional.prelu's definition, on a random 4-d batch. */
     /** The same values in NHWC storage; a vector, or anything inside {@code plain}, untouched. */
     @Test
     void channelsLastKeepsTheValuesAndStoresThemNhwc() throws ReflectiveOperationException {
@@ -98,6 +97,7 @@ class NnTest {
         return (boolean) call.invoke(instance.get(null), ((ai.djl.pytorch.engine.PtNDArray) a).getHandle());
     }
 
+    /** Forward and both gradients against torch.nn.functional.prelu's definition, on a random 4-d batch. */
     @Test
     void channelPreluGradientsFollowPyTorch() {
         int n = 2, c = 3, h = 4, w = 5;

@@ -364,8 +364,8 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             block.getParameters().forEach(p -> params.add(p.getValue().getArray()));
             // in eval mode: batch statistics of a tiny batch make a training-mode pass ill-conditioned
             // (PyTorch's own float32 MobileFaceNet differs from float64 by 1 % in the input gradient there)
-            float[][] plain = io.facex.nn.ChannelsLast.plain(() -> pass(block, m, x, params));
-            float[][] nhwc = pass(block, m, x, params);
+            float[][] plain = io.facex.nn.ChannelsLast.plain(() -> pass(block, m, x, params, false));
+            float[][] nhwc = pass(block, m, x, params, false);
             for (int k = 0; k < plain.length; k++) {
                 String what = k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
                 assertClose(plain[k], nhwc[k], 1e-4, backbone.name() + ": channels-last " + what);
@@ -391,8 +391,12 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         assertTrue(worst < limit, what + ": max |NHWC - NCHW| / max |NCHW| = " + worst);
     }
 
-    /** Output, input gradient, then each parameter's gradient of one eval-mode pass. */
-    private static float[][] pass(Block block, NDManager m, NDArray x, java.util.List<NDArray> params) {
+    /**
+     * Output, input gradient, then each of {@code params}' gradients of one eval-mode pass (eval-mode batch
+     * norm and no dropout, so that repeated passes compute the same function); with {@code churn}, a garbage
+     * collection runs between forward and backward.
+     */
+    private static float[][] pass(Block block, NDManager m, NDArray x, java.util.List<NDArray> params, boolean churn) {
         float[][] before = new float[params.size()][];
         for (int k = 0; k < params.size(); k++) {
             NDArray p = params.get(k);
@@ -406,7 +410,11 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 NDArray f = block.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow();
                 out[0] = f.toFloatArray();
-                gc.backward(f.square().sum());
+                NDArray l = f.square().sum();
+                if (churn) {
+                    GarbageChurn.run();
+                }
+                gc.backward(l);
             }
             out[1] = in.getGradient().toFloatArray();
             for (int k = 0; k < params.size(); k++) {
@@ -424,21 +432,7 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
     }
 
     private static float[] inputGradient(Block block, NDManager m, NDArray x, boolean churn) {
-        try (NDManager s = m.newSubManager()) {
-            NDArray in = x.duplicate();
-            in.attach(s);
-            in.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                // eval-mode batch norm and no dropout, so both passes compute the same function
-                NDArray f = block.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow();
-                NDArray l = f.square().sum();
-                if (churn) {
-                    GarbageChurn.run();
-                }
-                gc.backward(l);
-            }
-            return in.getGradient().toFloatArray();
-        }
+        return pass(block, m, x, java.util.List.of(), churn)[1];
     }
 
     /** (batchSize, channels, height, width) of the configuration's declared input. */
