@@ -10,10 +10,11 @@ discarded, images/s of each timed step, the peak resident memory of the process.
     python3 torch_reference.py infer --batch 32 --threads 2
     python3 torch_reference.py params --backbone IR-SE-152
 
-Prints one JSON line: {"what": ..., "images_per_s": [...], "median": ..., "peak_rss_mb": ...}.
+Prints one JSON line: {"what": ..., "images_per_s": [...], "median": ..., "peak_rss_mb": ..., "malloc": {...}}.
 """
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -215,7 +216,10 @@ def main():
         what, ips = run(args)
     print(json.dumps({"what": what + ", %d threads, torch %s" % (torch.get_num_threads(), torch.__version__),
                       "images_per_s": [round(v, 2) for v in ips], "median": round(statistics.median(ips), 2),
-                      "peak_rss_mb": round(peak_rss_mb(), 1)}))
+                      "peak_rss_mb": round(peak_rss_mb(), 1),
+                      # the glibc malloc settings this process ran under (none: glibc's defaults)
+                      "malloc": {k: v for k, v in sorted(os.environ.items())
+                                 if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}}))
 
 
 if __name__ == "__main__":

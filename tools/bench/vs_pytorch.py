@@ -2,6 +2,8 @@
 """FaceX-J against PyTorch on the same CPU, in one window: the training step (MobileFaceNet or a
 ResNet IR preset, + MV-Softmax) and the forward pass, each run alternately by `facex bench` and by torch_reference.py
 for several rounds; medians, ratios (ours / PyTorch) and peak memory as Markdown, CSV and JSON.
+PyTorch runs twice per round: under bin/facex's glibc malloc settings (like for like: they speed up
+PyTorch too) and under glibc's defaults, which is how FaceX-Zoo's users run it.
 With --scaling, also images/s over batch sizes and thread counts for both, and a PNG of it.
 
     python3 tools/bench/vs_pytorch.py --facex assembly/target/facex/bin/facex --rounds 3
@@ -39,9 +41,13 @@ def run_ours(facex, kind, batch, threads, classes, warmup, reps, extra):
     return float(m.group(1)), float(m.group(2)) * 1024
 
 
+BASELINES = {"facex": "bin/facex's allocator", "defaults": "glibc defaults"}
+MALLOC_VARS = re.compile(r"^(MALLOC_\w+|GLIBC_TUNABLES)$")
+
+
 def allocator_settings(facex):
-    """bin/facex's glibc malloc defaults (one arena, no mmap, no trim): PyTorch runs under the same, as
-    they speed up both; a setting already in the environment wins, as it does for bin/facex."""
+    """bin/facex's glibc malloc settings (one arena, no mmap, no trim), for PyTorch's like-for-like run;
+    a setting already in the environment wins, as it does for bin/facex."""
     env = {}
     try:
         with open(facex) as f:
@@ -52,11 +58,18 @@ def allocator_settings(facex):
     return env
 
 
+def torch_env(baseline, facex_settings):
+    """The whole environment of a PyTorch run: ours plus bin/facex's settings, or ours without any malloc
+    setting at all (glibc's defaults, as `python3 train.py` runs for a FaceX-Zoo user)."""
+    clean = {k: v for k, v in os.environ.items() if not MALLOC_VARS.match(k)}
+    return {**clean, **facex_settings} if baseline == "facex" else clean
+
+
 def run_torch(python, backbone, kind, batch, threads, classes, warmup, reps, env):
     cmd = [python, os.path.join(HERE, "torch_reference.py"), kind, "--backbone", backbone, "--batch", str(batch),
            "--threads", str(threads),
            "--classes", str(classes), "--warmup", str(warmup), "--reps", str(reps)]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
     r = json.loads(line)
     if "skipped" in r:
@@ -72,25 +85,27 @@ def torch_available(python):
 
 
 def measure(args, cases, torch_version, progress):
-    """cases: (kind, batch, threads). Per case: our and PyTorch's images/s and peak MB, one per round."""
-    env = allocator_settings(args.facex)
-    results = {c: {"ours": [], "torch": [], "ours_mb": [], "torch_mb": []} for c in cases}
-    total = len(cases) * args.rounds * (2 if torch_version else 1)
+    """cases: (kind, batch, threads). Per case: our images/s and peak MB and PyTorch's under each baseline
+    ("torch": bin/facex's allocator, "torch_defaults": glibc's), one per round."""
+    settings = allocator_settings(args.facex)
+    runners = ["ours"] + (["torch" if b == "facex" else "torch_" + b for b in args.baselines] if torch_version else [])
+    results = {c: {k: [] for who in ["ours", "torch", "torch_defaults"] for k in (who, who + "_mb")} for c in cases}
+    total = len(cases) * args.rounds * len(runners)
     done = 0
     for r in range(args.rounds):
         for case in cases:
             kind, batch, threads = case
-            order = ["torch", "ours"] if r % 2 == 0 else ["ours", "torch"]
+            # each runner goes first in turn, so drift on a shared machine hits all alike
+            order = runners[r % len(runners):] + runners[:r % len(runners)]
             for who in order:
-                if who == "torch" and not torch_version:
-                    continue
                 if who == "ours":
                     ips, mb = run_ours(args.facex, kind, batch, threads, args.classes, args.warmup, args.reps,
                                        ["--backbone", args.backbone] + (["--fold", "true"] if kind == "infer" else []))
                 else:
                     # from image files: ours decodes and embeds, PyTorch's forward pass alone is the yardstick
                     ips, mb = run_torch(args.python, args.backbone, "infer" if kind == "extract" else kind, batch,
-                                        threads, args.classes, args.warmup, args.reps, env)
+                                        threads, args.classes, args.warmup, args.reps,
+                                        torch_env("facex" if who == "torch" else "defaults", settings))
                 results[case][who].append(ips)
                 results[case][who + "_mb"].append(mb)
                 done += 1
@@ -104,15 +119,20 @@ def med(values):
 
 
 def table(results, torch_version, backbone):
+    # the like-for-like columns first; the glibc-defaults baseline follows
     header = ["measurement", "batch", "threads", "PyTorch images/s", "ours images/s", "ratio (ours / PyTorch)",
-              "PyTorch peak MB", "ours peak MB", "memory ratio"]
+              "PyTorch peak MB", "ours peak MB", "memory ratio",
+              "PyTorch images/s, glibc defaults", "ratio, glibc defaults", "PyTorch peak MB, glibc defaults",
+              "memory ratio, glibc defaults"]
     rows = []
     for (kind, batch, threads), v in results.items():
         t, o = med(v["torch"]), med(v["ours"])
         tm, om = med(v["torch_mb"]), med(v["ours_mb"])
         name = {"train": "training step, %s + MV-Softmax", "infer": "forward pass, %s (eval)",
                 "extract": "image files to features, %s (ours: OpenCV decoding included; PyTorch: forward pass)"}[kind] % backbone
-        rows.append([name, batch, threads, fmt(t), fmt(o), ratio(o, t), fmt(tm, 0), fmt(om, 0), ratio(om, tm)])
+        d, dm = med(v["torch_defaults"]), med(v["torch_defaults_mb"])
+        rows.append([name, batch, threads, fmt(t), fmt(o), ratio(o, t), fmt(tm, 0), fmt(om, 0), ratio(om, tm),
+                     fmt(d), ratio(o, d), fmt(dm, 0), ratio(om, dm)])
     return header, rows
 
 
@@ -143,11 +163,11 @@ def plot(results, path, torch_version, backbone):
         threads = sorted({t for (k, b, t) in results if k == kind})
         for t in threads:
             batches = sorted(b for (k, b, tt) in results if k == kind and tt == t)
-            for who, style in (("ours", "-o"), ("torch", "--s")):
+            for who, style, name in (("ours", "-o", "FaceX-J"), ("torch", "--s", "PyTorch " + torch_version),
+                                     ("torch_defaults", ":^", "PyTorch " + torch_version + ", glibc defaults")):
                 ys = [med(results[(kind, b, t)][who]) for b in batches]
                 if all(y is not None for y in ys):
-                    ax.plot(batches, ys, style, label="%s, %d thread%s" % ("FaceX-J" if who == "ours" else "PyTorch " + torch_version,
-                                                                           t, "" if t == 1 else "s"))
+                    ax.plot(batches, ys, style, label="%s, %d thread%s" % (name, t, "" if t == 1 else "s"))
         ax.set_xscale("log", base=2)
         ax.set_xticks(sorted({b for (k, b, t) in results if k == kind}))
         ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
@@ -176,16 +196,25 @@ def main():
     p.add_argument("--infer-batches", default="32")
     p.add_argument("--extract-batches", default="32", help="batches of `facex bench extract` (files to features) against "
                    "PyTorch's forward pass; empty for none")
+    p.add_argument("--baselines", default="facex,defaults",
+                   help="PyTorch's allocator settings, comma-separated: facex (bin/facex's, like for like), "
+                        "defaults (glibc's, as FaceX-Zoo runs)")
     p.add_argument("--scaling", action="store_true", help="measure over --batches x --threads-list instead, and plot")
     p.add_argument("--batches", default="16,32,64,128")
     p.add_argument("--threads-list", default="1,2")
     p.add_argument("--out", default="vs-pytorch", help="folder for the table (md, csv, json) and the plot")
     args = p.parse_args()
+    args.baselines = [b for b in args.baselines.split(",") if b]
+    unknown = [b for b in args.baselines if b not in BASELINES]
+    if unknown or not args.baselines:
+        p.error("--baselines: %s; choose from %s" % (",".join(unknown) or "empty", ",".join(BASELINES)))
 
     torch_version = torch_available(args.python)
     env = allocator_settings(args.facex)
-    if env:
+    if env and "facex" in args.baselines:
         print("PyTorch runs with bin/facex's allocator settings: " + " ".join("%s=%s" % kv for kv in sorted(env.items())))
+    if "defaults" in args.baselines:
+        print("and again with glibc's defaults (no MALLOC_* or GLIBC_TUNABLES), as FaceX-Zoo's users run it")
     if not torch_version:
         print("PyTorch is not available to %s (Debian: apt-get install python3-torch): measuring ours only" % args.python)
     if args.scaling:
@@ -213,7 +242,7 @@ def main():
         w.writerow(header)
         w.writerows(rows)
     with open(os.path.join(args.out, name + ".json"), "w") as f:
-        json.dump({"pytorch": torch_version, "rounds": args.rounds, "classes": args.classes,
+        json.dump({"pytorch": torch_version, "rounds": args.rounds, "classes": args.classes, "baselines": args.baselines,
                    "facex_memory": os.environ.get("FACEX_MEMORY", ""),
                    "runs": [{"kind": k, "batch": b, "threads": t, **v} for (k, b, t), v in results.items()]}, f, indent=1)
     print()

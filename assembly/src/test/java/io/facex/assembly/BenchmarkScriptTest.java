@@ -49,11 +49,17 @@ class BenchmarkScriptTest {
         boolean torch = !log.contains("measuring ours only");
         for (String row : csv.subList(1, 4)) {
             String[] cells = row.substring(row.lastIndexOf('"') + 2).split(",");
-            // batch, threads, PyTorch images/s, ours images/s, ratio, PyTorch MB, ours MB, memory ratio
+            // batch, threads, PyTorch images/s, ours images/s, ratio, PyTorch MB, ours MB, memory ratio, then
+            // PyTorch under glibc's defaults: images/s, ratio, MB, memory ratio
+            assertEquals(12, cells.length, row);
             assertTrue(cells[3].matches("\\d+\\.\\d"), row);
             assertTrue(cells[6].matches("\\d+"), row);
             assertTrue(!torch || cells[2].matches("\\d+\\.\\d") && cells[4].matches("\\d+\\.\\d\\d"), row);
+            assertTrue(!torch || cells[8].matches("\\d+\\.\\d") && cells[9].matches("\\d+\\.\\d\\d")
+                    && cells[10].matches("\\d+") && cells[11].matches("\\d+\\.\\d\\d"), row);
         }
-        assertTrue(Files.readString(out.resolve("vs-pytorch.md")).startsWith("| measurement | batch | threads |"));
+        String md = Files.readString(out.resolve("vs-pytorch.md"));
+        assertTrue(md.startsWith("| measurement | batch | threads |"), md);
+        assertTrue(md.contains("| PyTorch images/s, glibc defaults |"), md);
     }
 }
