@@ -34,6 +34,7 @@ public final class FeatureExtractor {
     private final boolean flip;
     private final long maxPixels;
     private final boolean cropEye;
+    private final int batch;
 
     /** With the default image size limit ({@link io.facex.data.ImageHeader#DEFAULT_MAX_PIXELS}). */
     public FeatureExtractor(int workers, boolean flip) {
@@ -51,6 +52,15 @@ public final class FeatureExtractor {
 
     /** @param cropEye the model takes the upper half of each aligned face ({@link io.facex.data.EyeCrop}), as it was trained */
     public FeatureExtractor(int workers, boolean flip, long maxPixels, boolean cropEye) {
+        this(workers, flip, maxPixels, cropEye, Embedder.CHUNK);
+    }
+
+    /** @param batch images decoded together and passed through the network at once (≥ 1) */
+    public FeatureExtractor(int workers, boolean flip, long maxPixels, boolean cropEye, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be ≥ 1, got " + batch);
+        }
+        this.batch = batch;
         this.maxPixels = maxPixels;
         this.cropEye = cropEye;
         if (workers < 1) {
@@ -77,7 +87,6 @@ public final class FeatureExtractor {
         int dim = embedder.dimension();
         int h = (int) embedder.faceShape().get(1);
         int w = (int) embedder.faceShape().get(2);
-        int batch = Embedder.CHUNK;
         float[] out = new float[images.size() * dim];
         Map<String, String> failures = new LinkedHashMap<>();
         AtomicInteger threadNo = new AtomicInteger();

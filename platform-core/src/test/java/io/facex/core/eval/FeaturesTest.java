@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Extraction, flip fusion, bad images and the cache's refusal to reuse features of another list. */
@@ -71,6 +72,15 @@ class FeaturesTest {
             // the same image alone gives the same row: list order is kept across batches
             FeatureSet single = new FeatureExtractor(1, false).extract(e, root, List.of(images.get(71)), k -> { });
             assertArrayEquals(single.values(), one.feature(images.get(71)), 1e-5f);
+            // a smaller batch (bench extract --batch) changes neither rows nor order, nor which images failed
+            AtomicInteger seenBy5 = new AtomicInteger();
+            FeatureSet byFive = new FeatureExtractor(2, false, io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false, 5)
+                    .extract(e, root, images, seenBy5::addAndGet);
+            assertEquals(images.size(), seenBy5.get());
+            assertEquals(one.failures().keySet(), byFive.failures().keySet());
+            assertArrayEquals(one.values(), byFive.values(), 1e-5f);
+            assertThrows(IllegalArgumentException.class,
+                    () -> new FeatureExtractor(1, false, io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false, 0));
         }
     }
 
