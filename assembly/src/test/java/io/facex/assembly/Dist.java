@@ -1,11 +1,31 @@
 package io.facex.assembly;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The distribution folder the build laid out, and private homes made from it for tests. */
 final class Dist {
+
+    /**
+     * Homes made by {@link #newHome()}, deleted when the test JVM exits: a full run leaves about 3 GB of
+     * training data and checkpoints in them, which used to pile up in the temp folder run after run.
+     * {@code -Dfacex.keepTestHomes=true} keeps them for a look after a failure.
+     */
+    private static final List<Path> HOMES = new CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!Boolean.getBoolean("facex.keepTestHomes")) {
+                HOMES.forEach(Dist::deleteTree);
+            }
+        }, "facex-test-homes"));
+    }
 
     private Dist() {
     }
@@ -31,9 +51,37 @@ final class Dist {
     /** A home sharing the distribution's bundles and conf but with its own, empty plugins/ folder. */
     static Path newHome() throws IOException {
         Path home = Files.createTempDirectory("facex-home-");
+        HOMES.add(home);
         Files.createSymbolicLink(home.resolve("bundles"), folder().resolve("bundles"));
         Files.createSymbolicLink(home.resolve("conf"), folder().resolve("conf"));
         Files.createDirectories(home.resolve("plugins"));
         return home;
+    }
+
+    /**
+     * Deletes a home without following its links: {@code bundles} and {@code conf} point into the
+     * distribution, which must stay. Best effort, as it runs while the JVM exits.
+     */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not delete the test home " + root + ": " + e);
+        }
     }
 }
