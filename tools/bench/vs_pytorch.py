@@ -41,7 +41,8 @@ def run_ours(facex, kind, batch, threads, classes, warmup, reps, extra):
     return float(m.group(1)), float(m.group(2)) * 1024
 
 
-BASELINES = {"facex": "bin/facex's allocator", "defaults": "glibc defaults"}
+# PyTorch's allocator baselines, each with the key its figures are kept under
+BASELINES = {"facex": "torch", "defaults": "torch_defaults"}
 MALLOC_VARS = re.compile(r"^(MALLOC_\w+|GLIBC_TUNABLES)$")
 
 
@@ -88,8 +89,9 @@ def measure(args, cases, torch_version, progress):
     """cases: (kind, batch, threads). Per case: our images/s and peak MB and PyTorch's under each baseline
     ("torch": bin/facex's allocator, "torch_defaults": glibc's), one per round."""
     settings = allocator_settings(args.facex)
-    runners = ["ours"] + (["torch" if b == "facex" else "torch_" + b for b in args.baselines] if torch_version else [])
-    results = {c: {k: [] for who in ["ours", "torch", "torch_defaults"] for k in (who, who + "_mb")} for c in cases}
+    runners = ["ours"] + ([BASELINES[b] for b in args.baselines] if torch_version else [])
+    baseline_of = {who: b for b, who in BASELINES.items()}
+    results = {c: {k: [] for who in ["ours", *BASELINES.values()] for k in (who, who + "_mb")} for c in cases}
     total = len(cases) * args.rounds * len(runners)
     done = 0
     for r in range(args.rounds):
@@ -105,7 +107,7 @@ def measure(args, cases, torch_version, progress):
                     # from image files: ours decodes and embeds, PyTorch's forward pass alone is the yardstick
                     ips, mb = run_torch(args.python, args.backbone, "infer" if kind == "extract" else kind, batch,
                                         threads, args.classes, args.warmup, args.reps,
-                                        torch_env("facex" if who == "torch" else "defaults", settings))
+                                        torch_env(baseline_of[who], settings))
                 results[case][who].append(ips)
                 results[case][who + "_mb"].append(mb)
                 done += 1

@@ -8,6 +8,7 @@ import io.facex.api.BenchmarkResult;
 import io.facex.core.embed.Embedder;
 import io.facex.core.eval.FeatureExtractor;
 import io.facex.core.jobs.MachineLoad;
+import io.facex.data.ImageHeader;
 import io.facex.tools.synthetic.SyntheticFaces;
 
 import java.io.IOException;
@@ -65,8 +66,7 @@ public final class ExtractBenchmark extends AbstractPlugin<ExtractBenchmark.Conf
             // the peak RSS reported is extraction's, as `facex eval` on real files would see it, not the image generator's
             MachineLoad.startPeakHere();
             List<Double> ips = new ArrayList<>();
-            FeatureExtractor extractor = new FeatureExtractor(workers, flip, io.facex.data.ImageHeader.DEFAULT_MAX_PIXELS, false,
-                    c.batch());
+            FeatureExtractor extractor = new FeatureExtractor(workers, flip, ImageHeader.DEFAULT_MAX_PIXELS, false, c.batch());
             try (Embedder<C> e = new Embedder<>(backbone, backbone.defaultConfig(), null)) {
                 for (int i = 0; i < warmup + reps && !context.stopRequested().getAsBoolean(); i++) {
                     long t = System.nanoTime();
