@@ -47,12 +47,12 @@ MALLOC_VARS = re.compile(r"^(MALLOC_\w+|GLIBC_TUNABLES)$")
 
 
 def allocator_settings(facex):
-    """bin/facex's glibc malloc settings (one arena, no mmap, no trim), for PyTorch's like-for-like run;
+    """bin/facex's glibc malloc settings (one arena, no mmap, no trim, no small-block caches), for PyTorch's like-for-like run;
     a setting already in the environment wins, as it does for bin/facex."""
     env = {}
     try:
         with open(facex) as f:
-            for name, value in re.findall(r"export (MALLOC_\w+)=\$\{\w+:-([^}]*)\}", f.read()):
+            for name, value in re.findall(r"export (MALLOC_\w+|GLIBC_TUNABLES)=\$\{\w+:-([^}]*)\}", f.read()):
                 env[name] = os.environ.get(name, value)
     except OSError:
         pass

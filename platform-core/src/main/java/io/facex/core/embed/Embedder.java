@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.facex.api.Backbone;
 import io.facex.core.nn.Djl;
+import io.facex.nn.Staging;
 import io.facex.nn.TorchNames;
 import io.facex.weights.BlockWeights;
 import io.facex.weights.StateDict;
@@ -33,6 +34,7 @@ public final class Embedder<C> implements AutoCloseable {
     private final Block block;
     private final Shape face;
     private final int dim;
+    private final Staging staging = new Staging();
 
     public Embedder(Backbone<C> backbone, C config, Path weights) throws IOException {
         this.face = backbone.inputShape(config);
@@ -75,9 +77,7 @@ public final class Embedder<C> implements AutoCloseable {
         for (int from = 0; from < n; from += CHUNK) {
             int k = Math.min(CHUNK, n - from);
             try (NDManager step = manager.newSubManager()) {
-                float[] chunk = new float[k * per];
-                System.arraycopy(faces, from * per, chunk, 0, k * per);
-                NDArray x = step.create(chunk, new Shape(k).addAll(face));
+                NDArray x = staging.floats(step, faces, from * per, new Shape(k).addAll(face));
                 NDArray f = block.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow();
                 if (normalize) {
                     f = f.div(f.norm(new int[] {1}, true).maximum(1e-12f));

@@ -16,6 +16,7 @@ import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingStep;
 import io.facex.nn.CosineClassifier;
+import io.facex.nn.Staging;
 import io.facex.nn.TorchNames;
 import io.facex.nn.TorchSgd;
 
@@ -39,6 +40,7 @@ final class ConventionalStep implements TrainingStep {
     /** The head's class matrix under its checkpoint key, when the head has one (Partial FC updates its rows). */
     private final String classMatrixKey;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
+    private final Staging staging = new Staging();
 
     ConventionalStep(TrainingContext ctx, ConventionalTraining.Config cfg) {
         this.ctx = ctx;
@@ -62,8 +64,8 @@ final class ConventionalStep implements TrainingStep {
     public double step(TrainingData.Batch batch, double lr) {
         try (NDManager s = manager.newSubManager()) {
             Shape shape = new Shape(batch.size()).addAll(ctx.inputShape());
-            NDArray x = s.create(batch.images(), shape);
-            NDArray y = s.create(batch.labels());
+            NDArray x = staging.floats(s, batch.images(), 0, shape);
+            NDArray y = staging.longs(s, batch.labels(), new Shape(batch.labels().length));
             float value;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 ParameterStore ps = new ParameterStore(s, false);

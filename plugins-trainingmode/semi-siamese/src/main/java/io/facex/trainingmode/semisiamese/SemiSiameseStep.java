@@ -17,6 +17,7 @@ import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingStep;
 import io.facex.nn.PrototypeQueue;
+import io.facex.nn.Staging;
 import io.facex.nn.Torch;
 import io.facex.nn.TorchNames;
 import io.facex.nn.TorchSgd;
@@ -53,6 +54,7 @@ final class SemiSiameseStep implements TrainingStep {
     private final PairList<String, Parameter> galleryParams;
     private final PairList<String, Parameter> headParams;
     private final TorchSgd sgd;
+    private final Staging staging = new Staging();
     private final float alpha;
     private final long seed;
     private final NDArray excluded;
@@ -101,9 +103,9 @@ final class SemiSiameseStep implements TrainingStep {
         }
         try (NDManager s = manager.newSubManager()) {
             Shape shape = new Shape(batch.size()).addAll(ctx.inputShape());
-            NDArray x1 = s.create(batch.images(), shape);
-            NDArray x2 = s.create(batch.secondImages(), shape);
-            NDArray ids = s.create(batch.labels());
+            NDArray x1 = staging.floats(s, batch.images(), 0, shape);
+            NDArray x2 = staging.floats(s, batch.secondImages(), 0, shape);
+            NDArray ids = staging.longs(s, batch.labels(), new Shape(batch.labels().length));
             ParameterStore ps = new ParameterStore(s, false);
             // The gallery: batch statistics and its own running statistics, dropout off, no gradient.
             NDArray g2 = Torch.withoutDropout(() -> gallery.forward(ps, new NDList(x2), true).singletonOrThrow()).stopGradient();
