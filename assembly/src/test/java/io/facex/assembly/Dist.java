@@ -2,6 +2,7 @@ package io.facex.assembly;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -62,7 +63,7 @@ final class Dist {
      * distribution, which must stay. Best effort, as it runs while the JVM exits.
      */
     static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         // Files.walk does not follow links: bundles/ and conf/ go as links, the distribution stays

@@ -3,6 +3,7 @@ package io.facex.assembly;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +21,7 @@ class DistTest {
             bundles = s.count();
         }
         Dist.deleteTree(home);
-        assertFalse(Files.exists(home, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(home, LinkOption.NOFOLLOW_LINKS));
         try (var s = Files.list(Dist.folder().resolve("bundles"))) {
             assertTrue(bundles > 0 && s.count() == bundles, "the distribution's bundles/ lost files");
         }

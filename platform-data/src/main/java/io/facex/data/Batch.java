@@ -92,7 +92,11 @@ public final class Batch implements AutoCloseable {
         return sampleIndices;
     }
 
-    /** The pixels as a new {@code (size, 3, H, W)} float32 array owned by {@code manager}. */
+    /**
+     * The pixels as a new {@code (size, 3, H, W)} float32 array owned by {@code manager}. DJL stages them
+     * in a fresh direct buffer that only the garbage collector frees; a loop over many batches should
+     * copy through one reused buffer instead ({@code io.facex.nn.Staging}, as the training modes do).
+     */
     public NDArray toNDArray(NDManager manager) {
         return manager.create(FloatBuffer.wrap(data(), 0, size * sampleLength()), shape());
     }
