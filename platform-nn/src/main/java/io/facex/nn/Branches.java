@@ -30,10 +30,13 @@ public final class Branches extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray input = inputs.singletonOrThrow();
+        NDArray original = inputs.singletonOrThrow();
+        // Every branch reads the input: one cut for all of them when training is cut.
+        NDArray input = training ? CutBackward.fork(original) : original;
+        NDList shared = new NDList(input);
         NDArray sum = null;
         for (Block branch : children.values()) {
-            NDArray out = branch.forward(store, inputs, training, params).singletonOrThrow();
+            NDArray out = branch.forward(store, shared, training, params).singletonOrThrow();
             if (sum == null) {
                 sum = out;
                 continue;
@@ -48,6 +51,9 @@ public final class Branches extends AbstractBlock {
         }
         if (sum == null) {
             throw new IllegalStateException("a Branches block needs at least one branch");
+        }
+        if (input != original && sum != input) {
+            input.close();
         }
         return new NDList(sum);
     }

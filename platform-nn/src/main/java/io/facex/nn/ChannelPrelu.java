@@ -18,6 +18,8 @@ import ai.djl.util.PairList;
  * keeps three more activations alive for backward). So the op runs as a one-line TorchScript module
  * ({@code prelu.pt}: {@code forward(x, weight) = torch.prelu(x, weight)}), with the slope still a DJL
  * parameter passed in as the second input, so autograd, the optimizer and the weight names are unchanged.
+ * In a sequence that allows it, training cuts the backward pass here and runs {@link PreluBackward}
+ * instead of libtorch's kernel ({@link CutBackward}).
  */
 public final class ChannelPrelu extends AbstractBlock {
 
@@ -42,7 +44,17 @@ public final class ChannelPrelu extends AbstractBlock {
         // Always the module's "training" path: PReLU has no train/eval difference, whether a graph is
         // recorded follows the thread's grad mode as for every other op, and DJL's inference path would
         // switch libtorch to a deprecated dispatch mode that prints a warning.
-        return TorchScripts.get("prelu.pt", x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true);
+        if (training) {
+            NDArray cut = CutBackward.prelu(x, slope, (xd, sd) -> prelu(store, xd, sd));
+            if (cut != null) {
+                return new NDList(cut);
+            }
+        }
+        return new NDList(prelu(store, x, slope));
+    }
+
+    private static NDArray prelu(ParameterStore store, NDArray x, NDArray slope) {
+        return TorchScripts.get("prelu.pt", x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true).singletonOrThrow();
     }
 
     /**

@@ -18,6 +18,7 @@ import ai.djl.util.PairList;
 public final class Sequence extends AbstractBlock {
 
     private final boolean residual;
+    private boolean cutAtPrelu;
 
     public Sequence() {
         this(false);
@@ -34,8 +35,33 @@ public final class Sequence extends AbstractBlock {
         return this;
     }
 
+    /**
+     * Lets a training step's {@link CutBackward} cut this sequence's backward pass at its PReLUs and at
+     * the inputs of the residual sequences, {@link Branches} and {@link SqueezeExcite} inside it. Only
+     * for a sequence in which no other tensor is read twice (MobileFaceNet, ResNet IR); any other fork
+     * would make two backward passes walk the same part of the graph, which libtorch refuses.
+     */
+    public Sequence cutAtPrelu() {
+        this.cutAtPrelu = true;
+        return this;
+    }
+
+    /** Whether this sequence asked for {@link #cutAtPrelu()}. */
+    public boolean cutsAtPrelu() {
+        return cutAtPrelu;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        if (cutAtPrelu && training) {
+            return CutBackward.recording(() -> forwardChildren(store, inputs, training, params));
+        }
+        return forwardChildren(store, inputs, training, params);
+    }
+
+    private NDList forwardChildren(ParameterStore store, NDList original, boolean training, PairList<String, Object> params) {
+        // The two readers of a residual input (the branch and the sum) share it as one cut.
+        NDList inputs = residual && training ? new NDList(CutBackward.fork(original.singletonOrThrow())) : original;
         NDList current = inputs;
         for (Block child : children.values()) {
             NDList next = child.forward(store, current, training, params);
@@ -48,6 +74,9 @@ public final class Sequence extends AbstractBlock {
             NDArray sum = current.singletonOrThrow().add(inputs.singletonOrThrow());
             if (current != inputs) {
                 release(current, new NDList(sum)); // the add saves nothing for backward: the branch's output can go
+            }
+            if (inputs != original) {
+                release(inputs, original);
             }
             return new NDList(sum);
         }

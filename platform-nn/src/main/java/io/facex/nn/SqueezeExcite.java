@@ -46,14 +46,20 @@ public final class SqueezeExcite extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        NDArray input = inputs.singletonOrThrow();
+        // Read twice (the gate's branch and the product): one cut for both when training is cut.
+        NDArray x = training ? CutBackward.fork(input) : input;
         // Global average pooling is libtorch's adaptive_avg_pool2d(1), as the original's AdaptiveAvgPool2d.
         NDArray pooled = ai.djl.nn.pooling.Pool.globalAvgPool2d(x);
         NDList w = new NDList(pooled.reshape(pooled.getShape().get(0), pooled.getShape().get(1), 1, 1));
         for (Block child : children.values()) {
             w = child.forward(store, w, training, params);
         }
-        return new NDList(x.mul(gate.apply(w.singletonOrThrow())));
+        NDArray out = x.mul(gate.apply(w.singletonOrThrow()));
+        if (x != input) {
+            x.close();
+        }
+        return new NDList(out);
     }
 
     @Override

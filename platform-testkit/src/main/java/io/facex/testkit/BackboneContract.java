@@ -364,8 +364,8 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             block.getParameters().forEach(p -> params.add(p.getValue().getArray()));
             // in eval mode: batch statistics of a tiny batch make a training-mode pass ill-conditioned
             // (PyTorch's own float32 MobileFaceNet differs from float64 by 1 % in the input gradient there)
-            float[][] plain = io.facex.nn.ChannelsLast.plain(() -> pass(block, m, x, params, false));
-            float[][] nhwc = pass(block, m, x, params, false);
+            float[][] plain = io.facex.nn.ChannelsLast.plain(() -> pass(block, m, x, params, false, false, false));
+            float[][] nhwc = pass(block, m, x, params, false, false, false);
             for (int k = 0; k < plain.length; k++) {
                 String what = k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
                 assertClose(plain[k], nhwc[k], 1e-4, backbone.name() + ": channels-last " + what);
@@ -373,10 +373,45 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         }
     }
 
-    private static boolean storesChannelsLast(Block block) {
-        return block instanceof io.facex.nn.ChannelsLast
-                || block.getChildren().values().stream().anyMatch(BackboneContract::storesChannelsLast);
+    /**
+     * Training's backward pass cut at the PReLUs ({@link io.facex.nn.CutBackward}, where the backbone's
+     * sequence asks for it with {@code cutAtPrelu()}) gives autograd's gradients: the input's and every
+     * parameter's, to float rounding (the slopes' sums run in another order). A backbone that does not
+     * ask is not cut, and passes trivially.
+     */
+    @Test
+    public void cutBackwardGivesAutogradsGradients() {
+        C c = testConfig();
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = batchShape(c);
+            Block block = backbone.build(c);
+            block.initialize(m, DataType.FLOAT32, in);
+            NDArray x = m.randomNormal(in);
+            java.util.List<NDArray> params = new java.util.ArrayList<>();
+            block.getParameters().forEach(p -> params.add(p.getValue().getArray()));
+            float[][] plain = pass(block, m, x, params, true, false, false);
+            float[][] cut = pass(block, m, x, params, true, false, true);
+            boolean asks = any(block, b -> b instanceof io.facex.nn.Sequence s && s.cutsAtPrelu())
+                    && any(block, b -> b instanceof io.facex.nn.ChannelPrelu);
+            assertEquals(asks, lastCuts > 0, backbone.name() + ": " + lastCuts + " cuts made");
+            for (int k = 0; k < plain.length; k++) {
+                String what = k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
+                assertClose(plain[k], cut[k], 1e-5, backbone.name() + ": cut backward, " + what);
+            }
+        }
     }
+
+    private static boolean storesChannelsLast(Block block) {
+        return any(block, b -> b instanceof io.facex.nn.ChannelsLast);
+    }
+
+    private static boolean any(Block block, java.util.function.Predicate<Block> test) {
+        return test.test(block) || block.getChildren().values().stream().anyMatch(b -> any(b, test));
+    }
+
+    /** How many cuts the last cut pass made. */
+    private static int lastCuts;
 
     private static void assertClose(float[] expected, float[] actual, double limit, String what) {
         assertEquals(expected.length, actual.length, what + ": size");
@@ -388,15 +423,17 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
         for (int i = 0; i < expected.length; i++) {
             worst = Math.max(worst, Math.abs(expected[i] - actual[i]) / scale);
         }
-        assertTrue(worst < limit, what + ": max |NHWC - NCHW| / max |NCHW| = " + worst);
+        assertTrue(worst < limit, what + ": max |difference| / max |expected| = " + worst);
     }
 
     /**
-     * Output, input gradient, then each of {@code params}' gradients of one eval-mode pass (eval-mode batch
-     * norm and no dropout, so that repeated passes compute the same function); with {@code churn}, a garbage
-     * collection runs between forward and backward.
+     * Output, input gradient, then each of {@code params}' gradients of one pass: eval mode (eval-mode batch
+     * norm and no dropout, so that repeated passes compute the same function) or training mode from a fixed
+     * seed; with {@code churn}, a garbage collection runs between forward and backward; with {@code cut},
+     * the backward pass is {@link io.facex.nn.CutBackward}'s.
      */
-    private static float[][] pass(Block block, NDManager m, NDArray x, java.util.List<NDArray> params, boolean churn) {
+    private static float[][] pass(Block block, NDManager m, NDArray x, java.util.List<NDArray> params,
+                                  boolean training, boolean churn, boolean cut) {
         float[][] before = new float[params.size()][];
         for (int k = 0; k < params.size(); k++) {
             NDArray p = params.get(k);
@@ -407,14 +444,21 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             in.attach(s);
             in.setRequiresGradient(true);
             float[][] out = new float[2 + params.size()][];
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                NDArray f = block.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow();
+            ai.djl.engine.Engine.getInstance().setRandomSeed(11);
+            try (io.facex.nn.CutBackward cuts = cut ? io.facex.nn.CutBackward.open() : null;
+                 ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray f = block.forward(new ParameterStore(s, false), new NDList(in), training).singletonOrThrow();
                 out[0] = f.toFloatArray();
                 NDArray l = f.square().sum();
                 if (churn) {
                     GarbageChurn.run();
                 }
-                gc.backward(l);
+                if (cut) {
+                    lastCuts = cuts.recorded();
+                    cuts.backward(gc, l);
+                } else {
+                    gc.backward(l);
+                }
             }
             out[1] = in.getGradient().toFloatArray();
             for (int k = 0; k < params.size(); k++) {
@@ -432,7 +476,7 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
     }
 
     private static float[] inputGradient(Block block, NDManager m, NDArray x, boolean churn) {
-        return pass(block, m, x, java.util.List.of(), churn)[1];
+        return pass(block, m, x, java.util.List.of(), false, churn, false)[1];
     }
 
     /** (batchSize, channels, height, width) of the configuration's declared input. */

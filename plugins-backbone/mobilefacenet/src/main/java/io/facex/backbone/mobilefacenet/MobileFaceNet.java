@@ -51,7 +51,8 @@ public final class MobileFaceNet extends AbstractPlugin<MobileFaceNet.Config> im
 
     @Override
     public Block build(Config c) {
-        return new Sequence()
+        // Only residual inputs are read twice, so training may cut the backward pass at every PReLU.
+        return new Sequence().cutAtPrelu()
                 .add("channels_last", new ChannelsLast())
                 .add("conv1", convBlock(64, 3, 3, 2, 1, 1))
                 .add("conv2_dw", convBlock(64, 3, 3, 1, 1, 64))

@@ -127,7 +127,9 @@ public final class ResNet extends AbstractPlugin<ResNet.Config> implements Backb
                 in = CHANNELS[stage];
             }
         }
-        Sequence model = new Sequence();
+        // Units read their input twice only through Branches and squeeze-excitation, both cuts: training
+        // may cut the backward pass at every PReLU.
+        Sequence model = new Sequence().cutAtPrelu();
         if (!se) {
             // IR-SE stays NCHW: its squeeze-excitation on channels-last tensors drifted by 2.5e-3 from the
             // NCHW result in the contract test (libtorch 2.7), where PyTorch 1.13 agrees to 1e-6

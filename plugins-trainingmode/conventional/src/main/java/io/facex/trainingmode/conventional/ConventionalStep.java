@@ -16,6 +16,7 @@ import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
 import io.facex.api.TrainingStep;
 import io.facex.nn.CosineClassifier;
+import io.facex.nn.CutBackward;
 import io.facex.nn.Staging;
 import io.facex.nn.TorchNames;
 import io.facex.nn.TorchSgd;
@@ -67,7 +68,7 @@ final class ConventionalStep implements TrainingStep {
             NDArray x = staging.floats(s, batch.images(), 0, shape);
             NDArray y = staging.longs(s, batch.labels(), new Shape(batch.labels().length));
             float value;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (CutBackward cuts = CutBackward.open(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 ParameterStore ps = new ParameterStore(s, false);
                 NDArray feats = backbone.forward(ps, new NDList(x), true).singletonOrThrow();
                 NDList out = head.forward(ps, new NDList(feats, y), true);
@@ -79,7 +80,7 @@ final class ConventionalStep implements TrainingStep {
                 }
                 value = l.getFloat();
                 if (Float.isFinite(value)) {
-                    gc.backward(l);
+                    cuts.backward(gc, l);
                 }
             }
             if (Float.isFinite(value)) {

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.facex.nn.CutBackward;
 import io.facex.nn.Scalars;
 import io.facex.api.TrainingContext;
 import io.facex.api.TrainingData;
@@ -113,7 +114,7 @@ final class SemiSiameseStep implements TrainingStep {
             // FaceX-Zoo's random.random() > 0.5 picks g1 for the queue; here the draw follows the seed and step.
             float coin = (float) new SplittableRandom(seed ^ (COIN_KEY * (steps + 1))).nextDouble();
             float value;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (CutBackward cuts = CutBackward.open(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray p1 = probe.forward(ps, new NDList(x1), true).singletonOrThrow();
                 NDArray p2 = probe.forward(ps, new NDList(x2), true).singletonOrThrow();
                 NDList out = head.forward(ps, new NDList(p1, g2, p2, g1, ids, s.create(new float[] {coin})), true);
@@ -122,7 +123,7 @@ final class SemiSiameseStep implements TrainingStep {
                         .add(loss.evaluate(new NDList(label), new NDList(out.get(1)))).div(Scalars.of(2f));
                 value = l.getFloat();
                 if (Float.isFinite(value)) {
-                    gc.backward(l);
+                    cuts.backward(gc, l);
                 }
             }
             steps++;
