@@ -53,7 +53,12 @@ public final class ChannelPrelu extends AbstractBlock {
         return new NDList(prelu(store, x, slope));
     }
 
-    private static NDArray prelu(ParameterStore store, NDArray x, NDArray slope) {
+    /** The slope as this pass uses it. */
+    NDArray slope(ParameterStore store, NDArray x) {
+        return store.getValue(weight, x.getDevice(), true);
+    }
+
+    static NDArray prelu(ParameterStore store, NDArray x, NDArray slope) {
         return TorchScripts.get("prelu.pt", x.getDevice()).forward(store, new NDList(positional(x, x), positional(slope, x)), true).singletonOrThrow();
     }
 

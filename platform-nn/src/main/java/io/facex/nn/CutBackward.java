@@ -1,12 +1,17 @@
 package io.facex.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -49,6 +54,7 @@ public final class CutBackward implements AutoCloseable {
     private final Deque<Cut> cuts = new ArrayDeque<>();
     private int recording;
     private int recorded;
+    private int fused;
 
     private CutBackward(CutBackward outer) {
         this.outer = outer;
@@ -69,6 +75,11 @@ public final class CutBackward implements AutoCloseable {
     /** How many cuts the forward passes made so far. */
     public int recorded() {
         return recorded;
+    }
+
+    /** How many of them were batch norm and PReLU as one. */
+    int fused() {
+        return fused;
     }
 
     /** {@code gc.backward(loss)}, then the recorded cuts, latest first. */
@@ -143,6 +154,59 @@ public final class CutBackward implements AutoCloseable {
     }
 
     /**
+     * Training-mode batch norm and PReLU as one cut, or null when this pass does not record, the layout
+     * is not channels-innermost, or a slope is not positive (then the two run as usual, PReLU as its own
+     * cut). Keeps only the batch norm's input (which autograd would keep too) and the PReLU's output
+     * (which the next layer keeps): the batch norm's output, a third of such a unit's activations, is
+     * never held, as in in-place activated batch norm. Both run through their own blocks with autograd
+     * off, so the running statistics move as usual.
+     */
+    static NDArray batchNormPrelu(ParameterStore store, BatchNorm bn, ChannelPrelu prelu, NDArray x, PairList<String, Object> params) {
+        CutBackward c = recorder(x);
+        Layout layout = c == null ? null : Layout.of(x);
+        double eps = BnProbe.eps(bn);
+        if (layout == null || layout == Layout.CHANNELS_FIRST || Double.isNaN(eps)) {
+            return null;
+        }
+        NDArray slope = prelu.slope(store, x);
+        NDArray gamma = null;
+        NDArray beta = null;
+        for (Pair<String, Parameter> p : bn.getParameters()) {
+            if (p.getKey().equals("gamma")) {
+                gamma = store.getValue(p.getValue(), x.getDevice(), true);
+            } else if (p.getKey().equals("beta")) {
+                beta = store.getValue(p.getValue(), x.getDevice(), true);
+            }
+        }
+        long channels = x.getShape().get(1);
+        if (gamma == null || beta == null || slope.getShape().size() != channels || gamma.getShape().size() != channels) {
+            return null;
+        }
+        float[] w;
+        try (NDArray sd = slope.stopGradient()) {
+            w = sd.toFloatArray();
+        }
+        for (float v : w) {
+            if (!(v > 0f) || Float.isInfinite(v)) {
+                return null;
+            }
+        }
+        NDArray y;
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDArray normalised = bn.forward(store, new NDList(x), true, params).singletonOrThrow()) {
+            y = ChannelPrelu.prelu(store, normalised, slope);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        y.setRequiresGradient(true);
+        c.recorded++;
+        c.fused++;
+        c.cuts.push(new BatchNormPreluCut(x.reshape(x.getShape()), gamma, beta, slope, w, eps, y, layout));
+        return y.reshape(y.getShape());
+    }
+
+    /**
      * A tensor that several blocks read (a residual input, {@link Branches}' and {@link SqueezeExcite}'s
      * input) as a cut: a view of a new leaf for all its readers, or {@code x} itself when not recording.
      * The caller closes the view when its readers are done.
@@ -206,27 +270,11 @@ public final class CutBackward implements AutoCloseable {
         @Override
         void backward() {
             try (NDArray g = y.getGradient(); NDArray xd = x.stopGradient(); NDArray sd = slope.stopGradient();
-                 NDArray xm = layout.memoryOrder(xd); NDArray gm = layout.memoryOrder(g)) {
-                float[] w = sd.toFloatArray();
-                float[] dw;
-                NDArray gradIn;
-                if (contiguous(gm)) {
-                    dw = layout.run(buffer(xm), buffer(gm), w, x.getShape(), JniUtils.getNumThreads());
-                    gradIn = g;
-                } else {
-                    // A gradient stored in another order than the input (an unused output's zeros): libtorch's ops.
-                    try (NDArray wb = g.getManager().create(w, layout.broadcast(w.length, x.getShape().dimension()));
-                         NDArray pos = xd.gt(0f); NDArray scaled = g.mul(wb);
-                         NDArray neg = xd.minimum(0f); NDArray prod = neg.mul(g);
-                         NDArray sum = prod.sum(layout.reduced(x.getShape().dimension()))) {
-                        gradIn = NDArrays.where(pos, g, scaled);
-                        dw = sum.toFloatArray();
-                    }
-                }
-                try (gradIn; NDArray dwArray = slope.getManager().create(dw, slope.getShape())) {
-                    JniUtils.backward((PtNDArray) x, (PtNDArray) gradIn, false, false);
-                    JniUtils.backward((PtNDArray) slope, (PtNDArray) dwArray, false, false);
-                }
+                 NDArray xm = layout.packed(xd); NDArray gm = layout.packed(g);
+                 NDArray gradIn = layout.fromMemoryOrder(gm, x.getShape())) {
+                float[] dw = layout.run(buffer(xm), buffer(gm), sd.toFloatArray(), x.getShape(), JniUtils.getNumThreads());
+                JniUtils.backward((PtNDArray) x, (PtNDArray) gradIn, false, false);
+                accumulate(slope, dw);
             }
         }
 
@@ -234,6 +282,65 @@ public final class CutBackward implements AutoCloseable {
         public void close() {
             x.close();
             y.close();
+        }
+    }
+
+    private static final class BatchNormPreluCut extends Cut {
+        private final NDArray x;
+        private final NDArray gamma;
+        private final NDArray beta;
+        private final NDArray slope;
+        private final float[] w;
+        private final double eps;
+        private final NDArray y;
+        private final Layout layout;
+
+        BatchNormPreluCut(NDArray x, NDArray gamma, NDArray beta, NDArray slope, float[] w, double eps, NDArray y, Layout layout) {
+            this.x = x;
+            this.gamma = gamma;
+            this.beta = beta;
+            this.slope = slope;
+            this.w = w;
+            this.eps = eps;
+            this.y = y;
+            this.layout = layout;
+        }
+
+        @Override
+        void backward() {
+            try (NDArray g = y.getGradient(); NDArray xd = x.stopGradient(); NDArray yd = y.stopGradient();
+                 NDArray gammaD = gamma.stopGradient();
+                 NDArray xm = layout.packed(xd); NDArray ym = layout.packed(yd); NDArray gm = layout.packed(g);
+                 NDArray gradIn = layout.fromMemoryOrder(gm, x.getShape())) {
+                Shape s = x.getShape();
+                long rows = s.size() / s.get(1);
+                float[][] d = PreluBackward.batchNormPrelu(buffer(xm), buffer(ym), buffer(gm), gammaD.toFloatArray(), w, eps,
+                        rows, JniUtils.getNumThreads());
+                JniUtils.backward((PtNDArray) x, (PtNDArray) gradIn, false, false);
+                accumulate(gamma, d[0]);
+                accumulate(beta, d[1]);
+                accumulate(slope, d[2]);
+            }
+        }
+
+        @Override
+        public void close() {
+            x.close();
+            y.close();
+        }
+    }
+
+    private static final Staging STAGING = new Staging();
+
+    /**
+     * Adds {@code grad} to a parameter's gradient, through autograd so that an unset one is created. The
+     * tensor handed over owns its memory: autograd may keep a tensor it is given as the gradient itself,
+     * and one over a Java buffer ({@code create(float[])}) lives only as long as the garbage collector
+     * lets the buffer live.
+     */
+    private static void accumulate(NDArray leaf, float[] grad) {
+        try (NDArray g = STAGING.floats(leaf.getManager(), grad, 0, leaf.getShape())) {
+            JniUtils.backward((PtNDArray) leaf, (PtNDArray) g, false, false);
         }
     }
 
@@ -252,21 +359,40 @@ public final class CutBackward implements AutoCloseable {
                 return null;
             }
             if (s.dimension() == 2) {
-                return contiguous(x) ? ROWS : null;
+                return isContiguous(x) ? ROWS : null;
             }
             if (s.dimension() == 4) {
                 try (NDArray nhwc = x.transpose(0, 2, 3, 1)) {
-                    if (contiguous(nhwc)) {
+                    if (isContiguous(nhwc)) {
                         return CHANNELS_LAST;
                     }
                 }
             }
-            return contiguous(x) ? CHANNELS_FIRST : null;
+            return isContiguous(x) ? CHANNELS_FIRST : null;
         }
 
         /** A view whose logical order is the memory order. */
         NDArray memoryOrder(NDArray a) {
             return this == CHANNELS_LAST ? a.transpose(0, 2, 3, 1) : a.reshape(a.getShape());
+        }
+
+        /** {@link #memoryOrder}, copied into a contiguous tensor when the view is not one (reshape copies then). */
+        NDArray packed(NDArray a) {
+            NDArray view = memoryOrder(a);
+            if (isContiguous(view)) {
+                return view;
+            }
+            try (view) {
+                NDArray flat = view.reshape(-1);
+                try (flat) {
+                    return flat.reshape(view.getShape());
+                }
+            }
+        }
+
+        /** The inverse of {@link #memoryOrder}: a view of {@code a} in the declared shape. */
+        NDArray fromMemoryOrder(NDArray a, Shape declared) {
+            return this == CHANNELS_LAST ? a.transpose(0, 3, 1, 2) : a.reshape(declared);
         }
 
         float[] run(FloatBuffer x, FloatBuffer g, float[] w, Shape shape, int threads) {
@@ -276,23 +402,6 @@ public final class CutBackward implements AutoCloseable {
             return this == CHANNELS_FIRST
                     ? PreluBackward.channelsFirst(x, g, w, n * c, (int) plane, threads)
                     : PreluBackward.channelsLast(x, g, w, n * plane, threads);
-        }
-
-        Shape broadcast(int channels, int dims) {
-            long[] s = new long[dims];
-            java.util.Arrays.fill(s, 1);
-            s[1] = channels;
-            return new Shape(s);
-        }
-
-        int[] reduced(int dims) {
-            int[] axes = new int[dims - 1];
-            for (int i = 0, k = 0; i < dims; i++) {
-                if (i != 1) {
-                    axes[k++] = i;
-                }
-            }
-            return axes;
         }
     }
 
@@ -305,11 +414,38 @@ public final class CutBackward implements AutoCloseable {
     }
 
     /** {@code Tensor.is_contiguous()}: DJL's engine calls it but keeps it package-private. */
-    static boolean contiguous(NDArray a) {
+    static boolean isContiguous(NDArray a) {
         try {
             return (boolean) Probe.IS_CONTIGUOUS.invoke(Probe.LIB, ((PtNDArray) a).getHandle());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot ask libtorch whether a tensor is contiguous", e);
+        }
+    }
+
+    /** DJL's batch norm keeps its epsilon private; NaN when it cannot be read or the block is not PyTorch's BatchNorm2d. */
+    private static final class BnProbe {
+        static final java.lang.reflect.Field EPSILON = field("epsilon");
+        static final java.lang.reflect.Field AXIS = field("axis");
+
+        private static java.lang.reflect.Field field(String name) {
+            try {
+                java.lang.reflect.Field f = BatchNorm.class.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        static double eps(BatchNorm bn) {
+            if (EPSILON == null || AXIS == null) {
+                return Double.NaN;
+            }
+            try {
+                return AXIS.getInt(bn) == 1 ? EPSILON.getFloat(bn) : Double.NaN;
+            } catch (IllegalAccessException e) {
+                return Double.NaN;
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -63,8 +64,21 @@ public final class Sequence extends AbstractBlock {
         // The two readers of a residual input (the branch and the sum) share it as one cut.
         NDList inputs = residual && training ? new NDList(CutBackward.fork(original.singletonOrThrow())) : original;
         NDList current = inputs;
-        for (Block child : children.values()) {
-            NDList next = child.forward(store, current, training, params);
+        java.util.List<Block> blocks = children.values();
+        for (int i = 0; i < blocks.size(); i++) {
+            Block child = blocks.get(i);
+            NDList next = null;
+            if (training && child instanceof BatchNorm bn && i + 1 < blocks.size() && blocks.get(i + 1) instanceof ChannelPrelu prelu) {
+                // Batch norm and PReLU as one cut, which keeps neither's input nor output but the first's input.
+                NDArray fused = CutBackward.batchNormPrelu(store, bn, prelu, current.singletonOrThrow(), params);
+                if (fused != null) {
+                    next = new NDList(fused);
+                    i++;
+                }
+            }
+            if (next == null) {
+                next = child.forward(store, current, training, params);
+            }
             if (current != inputs) {
                 release(current, next);
             }

@@ -46,8 +46,14 @@ class CutBackwardTest {
 
     /** The input's gradient and every parameter's, after one backward of sum(out * weights). */
     private static int lastCuts;
+    private static int lastFused;
 
     private static Map<String, float[]> gradients(Block net, boolean cut, float[] input, Shape shape, long seed) {
+        return gradients(net, cut, input, shape, seed, -0.3);
+    }
+
+    /** Slopes drawn from [shift, shift + 1): some negative at -0.3, all positive at 0.1. */
+    private static Map<String, float[]> gradients(Block net, boolean cut, float[] input, Shape shape, long seed, double shift) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) seed);
@@ -57,7 +63,7 @@ class CutBackwardTest {
                 NDArray a = p.getValue().getArray();
                 float[] v = new float[(int) a.size()];
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = p.getKey().endsWith("weight") && p.getKey().contains("prelu") ? (float) (r.nextDouble() - 0.3) : (float) r.nextGaussian() * 0.5f;
+                    v[i] = p.getKey().endsWith("weight") && p.getKey().contains("prelu") ? (float) (r.nextDouble() + shift) : (float) r.nextGaussian() * 0.5f;
                 }
                 a.set(v);
             }
@@ -76,6 +82,7 @@ class CutBackwardTest {
                     lastCuts = 0;
                 } else {
                     lastCuts = c.recorded();
+                    lastFused = c.fused();
                     c.backward(gc, loss);
                 }
             }
@@ -84,6 +91,8 @@ class CutBackwardTest {
                 NDArray a = p.getValue().getArray();
                 if (a.hasGradient()) {
                     out.put(p.getKey(), a.getGradient().toFloatArray());
+                } else {
+                    out.put(p.getKey() + " (value)", a.toFloatArray()); // batch norm's running statistics
                 }
             }
         }
@@ -128,6 +137,12 @@ class CutBackwardTest {
             Map<String, float[]> plain = gradients(net(channelsLast, false), false, input, shape, 5);
             Map<String, float[]> cut = gradients(net(channelsLast, true), true, input, shape, 5);
             assertEquals(4, lastCuts, "three PReLUs and one residual input");
+            // All slopes positive: each batch norm and PReLU pair is one cut when the channels are innermost.
+            Map<String, float[]> positive = gradients(net(channelsLast, false), false, input, shape, 5, 0.1);
+            Map<String, float[]> fused = gradients(net(channelsLast, true), true, input, shape, 5, 0.1);
+            assertEquals(4, lastCuts);
+            assertEquals(channelsLast ? 2 : 0, lastFused);
+            assertSameGradients(positive, fused);
             assertSameGradients(plain, cut);
         }
     }
