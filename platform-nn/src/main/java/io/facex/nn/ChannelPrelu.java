@@ -67,7 +67,7 @@ public final class ChannelPrelu extends AbstractBlock {
      * input goes in as an unnamed view, kept in the batch's manager (a view of a parameter would otherwise
      * land in the model's manager and stay there).
      */
-    private static NDArray positional(NDArray a, NDArray batch) {
+    static NDArray positional(NDArray a, NDArray batch) {
         String n = a.getName();
         if (n == null || !(n.contains(".") || n.contains(":") || n.endsWith("]") || n.endsWith(")"))) {
             return a;

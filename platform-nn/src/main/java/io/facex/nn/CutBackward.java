@@ -2,6 +2,7 @@ package io.facex.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -18,6 +19,8 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
@@ -154,32 +157,30 @@ public final class CutBackward implements AutoCloseable {
     }
 
     /**
-     * Training-mode batch norm and PReLU as one cut, or null when this pass does not record, the layout
-     * is not channels-innermost, or a slope is not positive (then the two run as usual, PReLU as its own
-     * cut). Keeps only the batch norm's input (which autograd would keep too) and the PReLU's output
-     * (which the next layer keeps): the batch norm's output, a third of such a unit's activations, is
-     * never held, as in in-place activated batch norm. Both run through their own blocks with autograd
-     * off, so the running statistics move as usual.
+     * Training-mode batch norm and PReLU as one cut, or null when this pass does not record or a slope is
+     * not positive (then the two run as usual, PReLU as its own cut). Keeps only the batch norm's input
+     * (which autograd keeps too) and the PReLU's output (which the next layer keeps): the batch norm's
+     * output, a third of such a unit's activations, is never held, as in in-place activated batch norm.
+     * With every slope positive the PReLU's output is positive exactly where its input is, so PReLU's
+     * backward needs only its output; batch norm's runs as libtorch's own kernel
+     * ({@code batch_norm_backward.pt}) from the statistics the forward pass saved
+     * ({@code batch_norm_prelu.pt}), so the numbers are autograd's.
      */
     static NDArray batchNormPrelu(ParameterStore store, BatchNorm bn, ChannelPrelu prelu, NDArray x, PairList<String, Object> params) {
         CutBackward c = recorder(x);
-        Layout layout = c == null ? null : Layout.of(x);
-        double eps = BnProbe.eps(bn);
-        if (layout == null || layout == Layout.CHANNELS_FIRST || Double.isNaN(eps)) {
+        double[] settings = BnProbe.settings(bn);
+        Layout layout = c == null || settings == null ? null : Layout.of(x);
+        if (layout == null) {
             return null;
         }
-        NDArray slope = prelu.slope(store, x);
-        NDArray gamma = null;
-        NDArray beta = null;
-        for (Pair<String, Parameter> p : bn.getParameters()) {
-            if (p.getKey().equals("gamma")) {
-                gamma = store.getValue(p.getValue(), x.getDevice(), true);
-            } else if (p.getKey().equals("beta")) {
-                beta = store.getValue(p.getValue(), x.getDevice(), true);
-            }
+        Map<String, NDArray> p = new java.util.HashMap<>();
+        for (Pair<String, Parameter> e : bn.getParameters()) {
+            p.put(e.getKey(), store.getValue(e.getValue(), x.getDevice(), true));
         }
+        NDArray slope = prelu.slope(store, x);
         long channels = x.getShape().get(1);
-        if (gamma == null || beta == null || slope.getShape().size() != channels || gamma.getShape().size() != channels) {
+        if (p.size() != 4 || !p.keySet().containsAll(List.of("gamma", "beta", "runningMean", "runningVar"))
+                || slope.getShape().size() != channels || p.get("gamma").getShape().size() != channels) {
             return null;
         }
         float[] w;
@@ -191,18 +192,23 @@ public final class CutBackward implements AutoCloseable {
                 return null;
             }
         }
-        NDArray y;
+        NDManager m = x.getManager();
+        NDList out;
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDArray normalised = bn.forward(store, new NDList(x), true, params).singletonOrThrow()) {
-            y = ChannelPrelu.prelu(store, normalised, slope);
+        try (NDArray momentum = m.create(settings[0]); NDArray eps = m.create(settings[1])) {
+            out = TorchScripts.get("batch_norm_prelu.pt", x.getDevice()).forward(store, new NDList(
+                    ChannelPrelu.positional(x, x), ChannelPrelu.positional(p.get("gamma"), x), ChannelPrelu.positional(p.get("beta"), x),
+                    ChannelPrelu.positional(p.get("runningMean"), x), ChannelPrelu.positional(p.get("runningVar"), x),
+                    ChannelPrelu.positional(slope, x), momentum, eps), true);
         } finally {
             JniUtils.setGradMode(grad);
         }
+        NDArray y = out.get(0);
         y.setRequiresGradient(true);
         c.recorded++;
         c.fused++;
-        c.cuts.push(new BatchNormPreluCut(x.reshape(x.getShape()), gamma, beta, slope, w, eps, y, layout));
+        c.cuts.push(new BatchNormPreluCut(x.reshape(x.getShape()), p, slope, w, settings[1], y, out.get(1), out.get(2), layout));
         return y.reshape(y.getShape());
     }
 
@@ -243,6 +249,7 @@ public final class CutBackward implements AutoCloseable {
         @Override
         void backward() {
             try (NDArray g = leaf.getGradient()) {
+                leaf.close();
                 JniUtils.backward((PtNDArray) before, (PtNDArray) g, false, false);
             }
         }
@@ -269,7 +276,10 @@ public final class CutBackward implements AutoCloseable {
 
         @Override
         void backward() {
-            try (NDArray g = y.getGradient(); NDArray xd = x.stopGradient(); NDArray sd = slope.stopGradient();
+            NDArray g = y.getGradient();
+            // From here on only the gradient is needed: the output's memory goes now, not after the backward below.
+            y.close();
+            try (g; NDArray xd = x.stopGradient(); NDArray sd = slope.stopGradient();
                  NDArray xm = layout.packed(xd); NDArray gm = layout.packed(g);
                  NDArray gradIn = layout.fromMemoryOrder(gm, x.getShape())) {
                 float[] dw = layout.run(buffer(xm), buffer(gm), sd.toFloatArray(), x.getShape(), JniUtils.getNumThreads());
@@ -287,46 +297,64 @@ public final class CutBackward implements AutoCloseable {
 
     private static final class BatchNormPreluCut extends Cut {
         private final NDArray x;
-        private final NDArray gamma;
-        private final NDArray beta;
+        private final Map<String, NDArray> bn;
         private final NDArray slope;
         private final float[] w;
         private final double eps;
         private final NDArray y;
+        private final NDArray mean;
+        private final NDArray invstd;
         private final Layout layout;
 
-        BatchNormPreluCut(NDArray x, NDArray gamma, NDArray beta, NDArray slope, float[] w, double eps, NDArray y, Layout layout) {
+        BatchNormPreluCut(NDArray x, Map<String, NDArray> bn, NDArray slope, float[] w, double eps, NDArray y,
+                          NDArray mean, NDArray invstd, Layout layout) {
+            this.layout = layout;
             this.x = x;
-            this.gamma = gamma;
-            this.beta = beta;
+            this.bn = bn;
             this.slope = slope;
             this.w = w;
             this.eps = eps;
             this.y = y;
-            this.layout = layout;
+            this.mean = mean;
+            this.invstd = invstd;
         }
 
         @Override
         void backward() {
-            try (NDArray g = y.getGradient(); NDArray xd = x.stopGradient(); NDArray yd = y.stopGradient();
-                 NDArray gammaD = gamma.stopGradient();
-                 NDArray xm = layout.packed(xd); NDArray ym = layout.packed(yd); NDArray gm = layout.packed(g);
-                 NDArray gradIn = layout.fromMemoryOrder(gm, x.getShape())) {
-                Shape s = x.getShape();
-                long rows = s.size() / s.get(1);
-                float[][] d = PreluBackward.batchNormPrelu(buffer(xm), buffer(ym), buffer(gm), gammaD.toFloatArray(), w, eps,
-                        rows, JniUtils.getNumThreads());
-                JniUtils.backward((PtNDArray) x, (PtNDArray) gradIn, false, false);
-                accumulate(gamma, d[0]);
-                accumulate(beta, d[1]);
-                accumulate(slope, d[2]);
+            Shape shape = y.getShape();
+            NDList grads;
+            float[] dw;
+            // Each tensor is let go as soon as it has been read, so that the backward below runs with only
+            // the gradient it is given alive, as autograd's would.
+            try (NDArray g = y.getGradient(); NDArray gm = layout.packed(g); NDArray gradOut = layout.fromMemoryOrder(gm, shape)) {
+                try (NDArray yd = y.stopGradient(); NDArray ym = layout.packed(yd)) {
+                    // PReLU's backward from its output, over the gradient in place: the batch norm's output gradient.
+                    dw = layout.run(buffer(ym), buffer(gm), w, shape, JniUtils.getNumThreads());
+                }
+                y.close();
+                try (NDArray xd = x.stopGradient(); NDArray gamma = bn.get("gamma").stopGradient();
+                     NDArray epsArray = x.getManager().create(eps)) {
+                    grads = TorchScripts.get("batch_norm_backward.pt", x.getDevice()).forward(new ParameterStore(x.getManager(), false),
+                            new NDList(gradOut, xd, gamma, bn.get("runningMean"), bn.get("runningVar"), mean, invstd, epsArray), true);
+                }
             }
+            for (int c = 0; c < dw.length; c++) {
+                dw[c] /= w[c]; // the sum ran over y = w * input where the input is not positive
+            }
+            try (NDArray gx = grads.get(0); NDArray dgamma = grads.get(1); NDArray dbeta = grads.get(2)) {
+                JniUtils.backward((PtNDArray) x, (PtNDArray) gx, false, false);
+                JniUtils.backward((PtNDArray) bn.get("gamma"), (PtNDArray) dgamma, false, false);
+                JniUtils.backward((PtNDArray) bn.get("beta"), (PtNDArray) dbeta, false, false);
+            }
+            accumulate(slope, dw);
         }
 
         @Override
         public void close() {
             x.close();
             y.close();
+            mean.close();
+            invstd.close();
         }
     }
 
@@ -422,9 +450,10 @@ public final class CutBackward implements AutoCloseable {
         }
     }
 
-    /** DJL's batch norm keeps its epsilon private; NaN when it cannot be read or the block is not PyTorch's BatchNorm2d. */
+    /** DJL's batch norm keeps its settings private; read here, or null when this DJL's fields differ. */
     private static final class BnProbe {
         static final java.lang.reflect.Field EPSILON = field("epsilon");
+        static final java.lang.reflect.Field MOMENTUM = field("momentum");
         static final java.lang.reflect.Field AXIS = field("axis");
 
         private static java.lang.reflect.Field field(String name) {
@@ -437,14 +466,15 @@ public final class CutBackward implements AutoCloseable {
             }
         }
 
-        static double eps(BatchNorm bn) {
-            if (EPSILON == null || AXIS == null) {
-                return Double.NaN;
+        /** PyTorch's momentum and epsilon, as DJL's engine hands them to libtorch ({@code 1f - momentum}, widened). */
+        static double[] settings(BatchNorm bn) {
+            if (EPSILON == null || MOMENTUM == null || AXIS == null) {
+                return null;
             }
             try {
-                return AXIS.getInt(bn) == 1 ? EPSILON.getFloat(bn) : Double.NaN;
+                return AXIS.getInt(bn) == 1 ? new double[] {1f - MOMENTUM.getFloat(bn), EPSILON.getFloat(bn)} : null;
             } catch (IllegalAccessException e) {
-                return Double.NaN;
+                return null;
             }
         }
     }
