@@ -69,7 +69,7 @@ public final class Sequence extends AbstractBlock {
             Block child = blocks.get(i);
             NDList next = null;
             if (training && child instanceof BatchNorm bn && i + 1 < blocks.size() && blocks.get(i + 1) instanceof ChannelPrelu prelu) {
-                // Batch norm and PReLU as one cut, which keeps neither's input nor output but the first's input.
+                // Batch norm and PReLU as one cut, which keeps only the batch norm's input and the PReLU's output.
                 NDArray fused = CutBackward.batchNormPrelu(store, bn, prelu, current.singletonOrThrow(), params);
                 if (fused != null) {
                     next = new NDList(fused);

@@ -99,6 +99,20 @@ class CutBackwardTest {
         return out;
     }
 
+    static <T> T withFusedBatchNorm(Supplier<T> run) {
+        String before = System.getProperty(CutBackward.FUSE_BATCH_NORM);
+        System.setProperty(CutBackward.FUSE_BATCH_NORM, "true");
+        try {
+            return run.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(CutBackward.FUSE_BATCH_NORM);
+            } else {
+                System.setProperty(CutBackward.FUSE_BATCH_NORM, before);
+            }
+        }
+    }
+
     private static float[] gaussian(int n, long seed) {
         Random r = new Random(seed);
         float[] v = new float[n];
@@ -137,9 +151,11 @@ class CutBackwardTest {
             Map<String, float[]> plain = gradients(net(channelsLast, false), false, input, shape, 5);
             Map<String, float[]> cut = gradients(net(channelsLast, true), true, input, shape, 5);
             assertEquals(4, lastCuts, "three PReLUs and one residual input");
-            // All slopes positive: each batch norm and PReLU pair is one cut.
+            // All slopes positive: with the option on, each batch norm and PReLU pair is one cut.
             Map<String, float[]> positive = gradients(net(channelsLast, false), false, input, shape, 5, 0.1);
-            Map<String, float[]> fused = gradients(net(channelsLast, true), true, input, shape, 5, 0.1);
+            assertSameGradients(positive, gradients(net(channelsLast, true), true, input, shape, 5, 0.1));
+            assertEquals(0, lastFused, "off by default");
+            Map<String, float[]> fused = withFusedBatchNorm(() -> gradients(net(channelsLast, true), true, input, shape, 5, 0.1));
             assertEquals(4, lastCuts);
             assertEquals(2, lastFused);
             assertSameGradients(positive, fused);

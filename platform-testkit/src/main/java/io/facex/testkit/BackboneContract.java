@@ -394,30 +394,46 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             block.getParameters().forEach(p -> params.add(p.getValue().getArray()));
             float[][] plain = pass(block, m, x, params, true, false, false);
             float[][] cut = pass(block, m, x, params, true, true, true);
-            assertTrue(plain[1].length > 0 && java.util.Arrays.stream(box(plain[1])).anyMatch(v -> Math.abs(v) > 1e-6),
-                    backbone.name() + ": the input gradient vanished, so the comparison says nothing");
-            boolean asks = any(block, b -> b instanceof io.facex.nn.Sequence s && s.cutsAtPrelu())
-                    && any(block, b -> b instanceof io.facex.nn.ChannelPrelu);
-            assertEquals(asks, lastCuts > 0, backbone.name() + ": " + lastCuts + " cuts made");
-            assertClose(plain[0], cut[0], 1e-5, backbone.name() + ": cut backward, output");
-            assertClose(plain[1], cut[1], 1e-5, backbone.name() + ": cut backward, input gradient");
-            // Against the largest parameter gradient: some are zero but for rounding at initialisation (a
-            // batch norm's gamma where the next batch norm undoes any scale), and rounding is all they show.
-            double scale = 0;
-            for (int k = 2; k < plain.length; k++) {
-                for (float v : plain[k]) {
-                    scale = Math.max(scale, Math.abs(v));
+            compareCut(block, plain, cut, "");
+            // Batch norm and PReLU as one cut (io.facex.nn.CutBackward.FUSE_BATCH_NORM) as well.
+            String before = System.getProperty(io.facex.nn.CutBackward.FUSE_BATCH_NORM);
+            System.setProperty(io.facex.nn.CutBackward.FUSE_BATCH_NORM, "true");
+            try {
+                compareCut(block, plain, pass(block, m, x, params, true, true, true), ", batch norm fused");
+            } finally {
+                if (before == null) {
+                    System.clearProperty(io.facex.nn.CutBackward.FUSE_BATCH_NORM);
+                } else {
+                    System.setProperty(io.facex.nn.CutBackward.FUSE_BATCH_NORM, before);
                 }
             }
-            for (int k = 2; k < plain.length; k++) {
-                double worst = 0;
-                for (int i = 0; i < plain[k].length; i++) {
-                    worst = Math.max(worst, Math.abs(plain[k][i] - cut[k][i]));
-                }
-                assertTrue(worst <= 1e-5 * scale, backbone.name() + ": cut backward, gradient of "
-                        + block.getParameters().get(k - 2).getKey() + ": max |difference| " + worst
-                        + " against the largest parameter gradient " + scale);
+        }
+    }
+
+    private void compareCut(Block block, float[][] plain, float[][] cut, String how) {
+        assertTrue(plain[1].length > 0 && java.util.Arrays.stream(box(plain[1])).anyMatch(v -> Math.abs(v) > 1e-6),
+                backbone.name() + ": the input gradient vanished, so the comparison says nothing");
+        boolean asks = any(block, b -> b instanceof io.facex.nn.Sequence s && s.cutsAtPrelu())
+                && any(block, b -> b instanceof io.facex.nn.ChannelPrelu);
+        assertEquals(asks, lastCuts > 0, backbone.name() + how + ": " + lastCuts + " cuts made");
+        assertClose(plain[0], cut[0], 1e-5, backbone.name() + ": cut backward" + how + ", output");
+        assertClose(plain[1], cut[1], 1e-5, backbone.name() + ": cut backward" + how + ", input gradient");
+        // Against the largest parameter gradient: some are zero but for rounding at initialisation (a
+        // batch norm's gamma where the next batch norm undoes any scale), and rounding is all they show.
+        double scale = 0;
+        for (int k = 2; k < plain.length; k++) {
+            for (float v : plain[k]) {
+                scale = Math.max(scale, Math.abs(v));
             }
+        }
+        for (int k = 2; k < plain.length; k++) {
+            double worst = 0;
+            for (int i = 0; i < plain[k].length; i++) {
+                worst = Math.max(worst, Math.abs(plain[k][i] - cut[k][i]));
+            }
+            assertTrue(worst <= 1e-5 * scale, backbone.name() + ": cut backward" + how + ", gradient of "
+                    + block.getParameters().get(k - 2).getKey() + ": max |difference| " + worst
+                    + " against the largest parameter gradient " + scale);
         }
     }
 
