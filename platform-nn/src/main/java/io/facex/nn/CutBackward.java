@@ -158,11 +158,7 @@ public final class CutBackward implements AutoCloseable {
         try (NDArray xd = x.stopGradient(); NDArray sd = slope.stopGradient()) {
             y = forward.apply(xd, sd);
         }
-        y.setRequiresGradient(true);
-        c.recorded++;
-        c.cuts.push(new PreluCut(x.reshape(x.getShape()), slope, y, layout));
-        // The caller's sequence closes what it is handed once consumed; the cut keeps y itself.
-        return y.reshape(y.getShape());
+        return c.record(new PreluCut(x, slope, y, layout));
     }
 
     /**
@@ -216,12 +212,8 @@ public final class CutBackward implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(grad);
         }
-        NDArray y = out.get(0);
-        y.setRequiresGradient(true);
-        c.recorded++;
         c.fused++;
-        c.cuts.push(new BatchNormPreluCut(x.reshape(x.getShape()), p, slope, w, settings[1], y, out.get(1), out.get(2), layout));
-        return y.reshape(y.getShape());
+        return c.record(new BatchNormPreluCut(x, p, slope, w, settings[1], out.get(0), out.get(1), out.get(2), layout));
     }
 
     /**
@@ -234,55 +226,60 @@ public final class CutBackward implements AutoCloseable {
         if (c == null) {
             return x;
         }
-        NDArray leaf = x.stopGradient();
-        leaf.setRequiresGradient(true);
-        c.recorded++;
-        c.cuts.push(new ForkCut(x.reshape(x.getShape()), leaf));
-        return leaf.reshape(leaf.getShape());
+        return c.record(new ForkCut(x, x.stopGradient()));
     }
 
+    /** Pushes a cut and hands the caller a view of its leaf: the caller's sequence closes what it is handed once consumed. */
+    private NDArray record(Cut cut) {
+        recorded++;
+        cuts.push(cut);
+        return cut.y.reshape(cut.y.getShape());
+    }
+
+    /**
+     * Where autograd is resumed ({@code x}, a view of the tensor before the cut) and the new leaf after it
+     * ({@code y}), which the cut owns.
+     */
     private abstract static class Cut implements AutoCloseable {
+        final NDArray x;
+        final NDArray y;
+
+        Cut(NDArray before, NDArray after) {
+            this.x = before.reshape(before.getShape());
+            this.y = after;
+            y.setRequiresGradient(true);
+        }
+
         abstract void backward();
 
         @Override
-        public abstract void close();
+        public void close() {
+            x.close();
+            y.close();
+        }
     }
 
-    /** Where autograd is resumed (a view of the tensor before the cut) and the leaf after it. */
     private static final class ForkCut extends Cut {
-        private final NDArray before;
-        private final NDArray leaf;
-
         ForkCut(NDArray before, NDArray leaf) {
-            this.before = before;
-            this.leaf = leaf;
+            super(before, leaf);
         }
 
         @Override
         void backward() {
-            try (NDArray g = leaf.getGradient()) {
-                leaf.close();
-                JniUtils.backward((PtNDArray) before, (PtNDArray) g, false, false);
+            try (NDArray g = y.getGradient()) {
+                y.close();
+                JniUtils.backward((PtNDArray) x, (PtNDArray) g, false, false);
             }
-        }
-
-        @Override
-        public void close() {
-            before.close();
-            leaf.close();
         }
     }
 
     private static final class PreluCut extends Cut {
-        private final NDArray x;
         private final NDArray slope;
-        private final NDArray y;
         private final Layout layout;
 
         PreluCut(NDArray x, NDArray slope, NDArray y, Layout layout) {
-            this.x = x;
+            super(x, y);
             this.slope = slope;
-            this.y = y;
             this.layout = layout;
         }
 
@@ -299,36 +296,27 @@ public final class CutBackward implements AutoCloseable {
                 accumulate(slope, dw);
             }
         }
-
-        @Override
-        public void close() {
-            x.close();
-            y.close();
-        }
     }
 
     private static final class BatchNormPreluCut extends Cut {
-        private final NDArray x;
         private final Map<String, NDArray> bn;
         private final NDArray slope;
         private final float[] w;
         private final double eps;
-        private final NDArray y;
         private final NDArray mean;
         private final NDArray invstd;
         private final Layout layout;
 
         BatchNormPreluCut(NDArray x, Map<String, NDArray> bn, NDArray slope, float[] w, double eps, NDArray y,
                           NDArray mean, NDArray invstd, Layout layout) {
-            this.layout = layout;
-            this.x = x;
+            super(x, y);
             this.bn = bn;
             this.slope = slope;
             this.w = w;
             this.eps = eps;
-            this.y = y;
             this.mean = mean;
             this.invstd = invstd;
+            this.layout = layout;
         }
 
         @Override
@@ -363,8 +351,7 @@ public final class CutBackward implements AutoCloseable {
 
         @Override
         public void close() {
-            x.close();
-            y.close();
+            super.close();
             mean.close();
             invstd.close();
         }
