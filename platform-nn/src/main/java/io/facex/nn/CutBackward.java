@@ -53,10 +53,10 @@ import java.util.function.Supplier;
 public final class CutBackward implements AutoCloseable {
 
     /**
-     * The system property that turns on {@link #batchNormPrelu} (off by default). Its gradients equal
-     * autograd's but for the order of the slopes' sums, yet that rounding is enough to send a training
-     * run down another path: on the shallow-face evidence for semi-siamese training one seed of three
-     * changed sign, so it waits for evidence that does not hang on single seeds.
+     * The system property that turns {@link #batchNormPrelu} off ({@code false}; on otherwise). Fused or
+     * not, a training step's numbers are the same bit for bit ({@code CutBackwardTest}): the fused cut
+     * recomputes the batch norm's output instead of keeping it, as libtorch computed it. The switch is
+     * there to measure the memory it saves.
      */
     public static final String FUSE_BATCH_NORM = "facex.nn.fuse_batch_norm";
 
@@ -162,22 +162,24 @@ public final class CutBackward implements AutoCloseable {
     }
 
     /**
-     * Training-mode batch norm and PReLU as one cut, or null when this pass does not record or a slope is
-     * not positive (then the two run as usual, PReLU as its own cut). Keeps only the batch norm's input
-     * (which autograd keeps too) and the PReLU's output (which the next layer keeps): the batch norm's
-     * output, a third of such a unit's activations, is never held, as in in-place activated batch norm.
-     * With every slope positive the PReLU's output is positive exactly where its input is, so PReLU's
-     * backward needs only its output; batch norm's runs as libtorch's own kernel
-     * ({@code batch_norm_backward.pt}) from the statistics the forward pass saved
-     * ({@code batch_norm_prelu.pt}), so the numbers are autograd's.
+     * Training-mode batch norm and PReLU as one cut, or null when this pass does not record or this
+     * libtorch's batch norm cannot be recomputed exactly (then the two run as usual, PReLU as its own cut). Keeps only the batch norm's input (which autograd keeps too) and the PReLU's
+     * output (which the next layer keeps): the batch norm's output, a third of such a unit's activations,
+     * is never held, as in in-place activated batch norm. PReLU's backward recomputes it tile by tile from
+     * the input and the saved statistics ({@link PreluBackward.Affine}), bit for bit, so its gradients are
+     * those of the unfused cut; batch norm's runs as libtorch's own kernel ({@code batch_norm_backward.pt})
+     * from the statistics the forward pass saved ({@code batch_norm_prelu.pt}), as autograd would.
      */
     static NDArray batchNormPrelu(ParameterStore store, BatchNorm bn, ChannelPrelu prelu, NDArray x, PairList<String, Object> params) {
-        if (!Boolean.getBoolean(FUSE_BATCH_NORM)) {
+        if ("false".equalsIgnoreCase(System.getProperty(FUSE_BATCH_NORM))) {
             return null;
         }
         CutBackward c = recorder(x);
+        if (c == null || !Recompute.EXACT) {
+            return null;
+        }
         double[] settings = BnProbe.settings(bn);
-        Layout layout = c == null || settings == null ? null : Layout.of(x);
+        Layout layout = settings == null ? null : Layout.of(x);
         if (layout == null) {
             return null;
         }
@@ -194,11 +196,6 @@ public final class CutBackward implements AutoCloseable {
         float[] w;
         try (NDArray sd = slope.stopGradient()) {
             w = sd.toFloatArray();
-        }
-        for (float v : w) {
-            if (!(v > 0f) || Float.isInfinite(v)) {
-                return null;
-            }
         }
         NDManager m = x.getManager();
         NDList out;
@@ -326,20 +323,20 @@ public final class CutBackward implements AutoCloseable {
             float[] dw;
             // Each tensor is let go as soon as it has been read, so that the backward below runs with only
             // the gradient it is given alive, as autograd's would.
-            try (NDArray g = y.getGradient(); NDArray gm = layout.packed(g); NDArray gradOut = layout.fromMemoryOrder(gm, shape)) {
-                try (NDArray yd = y.stopGradient(); NDArray ym = layout.packed(yd)) {
-                    // PReLU's backward from its output, over the gradient in place: the batch norm's output gradient.
-                    dw = layout.run(buffer(ym), buffer(gm), w, shape, JniUtils.getNumThreads());
+            NDArray grad = y.getGradient();
+            // Only the gradient is needed from here on: the output's memory goes now.
+            y.close();
+            try (NDArray g = grad; NDArray gm = layout.packed(g); NDArray gradOut = layout.fromMemoryOrder(gm, shape);
+                 NDArray xd = x.stopGradient()) {
+                try (NDArray xm = layout.packed(xd)) {
+                    // PReLU's backward on the batch norm's output recomputed from its input, over the gradient
+                    // in place: the batch norm's output gradient.
+                    dw = layout.run(buffer(xm), affine(), buffer(gm), w, shape, JniUtils.getNumThreads());
                 }
-                y.close();
-                try (NDArray xd = x.stopGradient(); NDArray gamma = bn.get("gamma").stopGradient();
-                     NDArray epsArray = x.getManager().create(eps)) {
+                try (NDArray gamma = bn.get("gamma").stopGradient(); NDArray epsArray = x.getManager().create(eps)) {
                     grads = TorchScripts.get("batch_norm_backward.pt", x.getDevice()).forward(new ParameterStore(x.getManager(), false),
                             new NDList(gradOut, xd, gamma, bn.get("runningMean"), bn.get("runningVar"), mean, invstd, epsArray), true);
                 }
-            }
-            for (int c = 0; c < dw.length; c++) {
-                dw[c] /= w[c]; // the sum ran over y = w * input where the input is not positive
             }
             try (NDArray gx = grads.get(0); NDArray dgamma = grads.get(1); NDArray dbeta = grads.get(2)) {
                 JniUtils.backward((PtNDArray) x, (PtNDArray) gx, false, false);
@@ -347,6 +344,12 @@ public final class CutBackward implements AutoCloseable {
                 JniUtils.backward((PtNDArray) bn.get("beta"), (PtNDArray) dbeta, false, false);
             }
             accumulate(slope, dw);
+        }
+
+        private PreluBackward.Affine affine() {
+            try (NDArray gamma = bn.get("gamma").stopGradient(); NDArray beta = bn.get("beta").stopGradient()) {
+                return PreluBackward.Affine.of(gamma.toFloatArray(), beta.toFloatArray(), mean.toFloatArray(), invstd.toFloatArray());
+            }
         }
 
         @Override
@@ -423,12 +426,16 @@ public final class CutBackward implements AutoCloseable {
         }
 
         float[] run(FloatBuffer x, FloatBuffer g, float[] w, Shape shape, int threads) {
+            return run(x, null, g, w, shape, threads);
+        }
+
+        float[] run(FloatBuffer x, PreluBackward.Affine affine, FloatBuffer g, float[] w, Shape shape, int threads) {
             long n = shape.get(0);
             long c = shape.get(1);
             long plane = shape.size() / (n * c);
             return this == CHANNELS_FIRST
-                    ? PreluBackward.channelsFirst(x, g, w, n * c, (int) plane, threads)
-                    : PreluBackward.channelsLast(x, g, w, n * plane, threads);
+                    ? PreluBackward.channelsFirst(x, affine, g, w, n * c, (int) plane, threads)
+                    : PreluBackward.channelsLast(x, affine, g, w, n * plane, threads);
         }
     }
 
@@ -446,6 +453,67 @@ public final class CutBackward implements AutoCloseable {
             return (boolean) Probe.IS_CONTIGUOUS.invoke(Probe.LIB, ((PtNDArray) a).getHandle());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot ask libtorch whether a tensor is contiguous", e);
+        }
+    }
+
+    /**
+     * Whether {@link PreluBackward.Affine} gives this libtorch's batch-norm output bit for bit, checked
+     * once on both layouts (its kernel is built per CPU capability; one built without fused multiply-adds
+     * would round otherwise, and then nothing is fused).
+     */
+    private static final class Recompute {
+        static final boolean EXACT = check();
+
+        private static boolean check() {
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager m = NDManager.newBaseManager()) {
+                java.util.Random r = new java.util.Random(7);
+                int channels = 19;
+                Shape shape = new Shape(3, channels, 5, 7);
+                float[] v = new float[(int) shape.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (r.nextGaussian() * 3 + 0.5);
+                }
+                float[] gamma = new float[channels];
+                float[] beta = new float[channels];
+                for (int c = 0; c < channels; c++) {
+                    gamma[c] = (float) r.nextGaussian();
+                    beta[c] = (float) r.nextGaussian();
+                }
+                for (boolean last : new boolean[] {true, false}) {
+                    NDArray x = m.create(v, shape);
+                    if (last) {
+                        x = TorchScripts.get("channels_last.pt", x.getDevice()).forward(new ParameterStore(m, false), new NDList(x), false)
+                                .singletonOrThrow();
+                    }
+                    // A slope of 1 makes PReLU the identity, bit for bit: the module's output is the batch norm's.
+                    NDList out = TorchScripts.get("batch_norm_prelu.pt", x.getDevice()).forward(new ParameterStore(m, false), new NDList(
+                            x, m.create(gamma), m.create(beta), m.zeros(new Shape(channels)), m.ones(new Shape(channels)),
+                            m.ones(new Shape(channels)), m.create(0.1), m.create(1e-5)), false);
+                    Layout layout = Layout.of(x);
+                    if (layout != (last ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST)) {
+                        return false;
+                    }
+                    float[] want = layout.memoryOrder(out.get(0)).toFloatArray();
+                    float[] got = layout.memoryOrder(x).toFloatArray();
+                    PreluBackward.Affine a = PreluBackward.Affine.of(gamma, beta, out.get(1).toFloatArray(), out.get(2).toFloatArray());
+                    long plane = last ? 1 : shape.get(2) * shape.get(3);
+                    for (int i = 0; i < got.length; i++) {
+                        int c = (int) (last ? i % channels : (i / plane) % channels);
+                        float[] one = {got[i]};
+                        PreluBackward.Affine.apply(one, new float[] {a.scale()[c]}, new float[] {a.shift()[c]}, 1);
+                        if (Float.floatToRawIntBits(one[0]) != Float.floatToRawIntBits(want[i])) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
         }
     }
 

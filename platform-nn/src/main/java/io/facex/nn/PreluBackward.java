@@ -17,9 +17,9 @@ import java.util.concurrent.Future;
  * select is spelled as arithmetic so that the JIT can vectorise it: {@code m + (1 - m) * w} is exactly 1
  * or {@code w} for {@code m} in {0, 1}), over tiles copied into Java arrays (the JIT vectorises array
  * loops, not buffer loops). The slope gradient is the same sum in another order: float partial sums
- * of at most {@link #BLOCK} tiles' worth per channel, added in double. Given the PReLU's output instead
- * of its input (every slope positive, so both have the same sign) the same pass gives the same input
- * gradient, and the slope sums times the slope ({@link CutBackward} divides).
+ * of at most {@link #BLOCK} tiles' worth per channel, added in double. Given a batch norm's input and
+ * its {@link Affine} terms instead of the PReLU's input, the pass recomputes that input tile by tile,
+ * bit for bit as libtorch's batch norm wrote it, so the batch norm's output need not be kept.
  */
 final class PreluBackward {
 
@@ -49,12 +49,48 @@ final class PreluBackward {
      * @return the gradient of the slopes
      */
     static float[] channelsLast(FloatBuffer x, FloatBuffer g, float[] w, long rows, int threads) {
-        return floats(split(rows, threads, w.length, (from, to, sum) -> rows(x, g, w, from, to, sum)));
+        return channelsLast(x, null, g, w, rows, threads);
+    }
+
+    /** {@link #channelsLast(FloatBuffer, FloatBuffer, float[], long, int)} on {@code affine} applied to {@code x} (none when null). */
+    static float[] channelsLast(FloatBuffer x, Affine affine, FloatBuffer g, float[] w, long rows, int threads) {
+        return floats(split(rows, threads, w.length, (from, to, sum) -> rows(x, affine, g, w, from, to, sum)));
     }
 
     /** Channels outermost after the batch: {@code planes} planes of {@code plane} values, plane i of channel i % C (NCHW). */
     static float[] channelsFirst(FloatBuffer x, FloatBuffer g, float[] w, long planes, int plane, int threads) {
-        return floats(split(planes, threads, w.length, (from, to, sum) -> planes(x, g, w, plane, from, to, sum)));
+        return channelsFirst(x, null, g, w, planes, plane, threads);
+    }
+
+    /** {@link #channelsFirst(FloatBuffer, FloatBuffer, float[], long, int, int)} on {@code affine} applied to {@code x} (none when null). */
+    static float[] channelsFirst(FloatBuffer x, Affine affine, FloatBuffer g, float[] w, long planes, int plane, int threads) {
+        return floats(split(planes, threads, w.length, (from, to, sum) -> planes(x, affine, g, w, plane, from, to, sum)));
+    }
+
+    /**
+     * Batch norm's output from its input in training mode, per channel {@code x * scale + shift}, computed
+     * as libtorch 2.7's CPU kernel computes it: {@code scale = invstd * gamma},
+     * {@code shift = beta - mean * scale} and {@code x * scale + shift}, the last two each one fused
+     * multiply-add (its vectorised kernel is built with them). {@link CutBackward} checks this against
+     * libtorch once before relying on it.
+     */
+    record Affine(float[] scale, float[] shift) {
+        static Affine of(float[] gamma, float[] beta, float[] mean, float[] invstd) {
+            float[] scale = new float[gamma.length];
+            float[] shift = new float[gamma.length];
+            for (int c = 0; c < gamma.length; c++) {
+                scale[c] = invstd[c] * gamma[c];
+                shift[c] = Math.fma(-mean[c], scale[c], beta[c]);
+            }
+            return new Affine(scale, shift);
+        }
+
+        /** {@code v[i] = v[i] * scale[i] + shift[i]} for i < n, one rounding each. */
+        static void apply(float[] v, float[] scale, float[] shift, int n) {
+            for (int i = 0; i < n; i++) {
+                v[i] = Math.fma(v[i], scale[i], shift[i]);
+            }
+        }
     }
 
     private interface Part {
@@ -102,13 +138,15 @@ final class PreluBackward {
         }
     }
 
-    private static void rows(FloatBuffer x, FloatBuffer g, float[] w, long from, long to, double[] sum) {
+    private static void rows(FloatBuffer x, Affine affine, FloatBuffer g, float[] w, long from, long to, double[] sum) {
         int channels = w.length;
         // Whole rows per tile, a few thousand values: the inner loop is long enough for the JIT to
         // vectorise, and the slopes repeat along it so the loop needs no modulo.
         int perTile = Math.max(1, TILE / channels);
         int tile = perTile * channels;
         float[] slopes = tiled(w, tile);
+        float[] scales = affine == null ? null : tiled(affine.scale(), tile);
+        float[] shifts = affine == null ? null : tiled(affine.shift(), tile);
         float[] xs = new float[tile];
         float[] gs = new float[tile];
         float[] partial = new float[tile];
@@ -118,6 +156,9 @@ final class PreluBackward {
             int at = (int) (row * channels);
             x.get(at, xs, 0, n);
             g.get(at, gs, 0, n);
+            if (affine != null) {
+                Affine.apply(xs, scales, shifts, n);
+            }
             // One loop here: the JIT vectorises this one whole (8 ms for 12.8 M values on 2 threads, 10 ms split).
             for (int i = 0; i < n; i++) {
                 float xv = xs[i];
@@ -163,21 +204,30 @@ final class PreluBackward {
         }
     }
 
-    private static void planes(FloatBuffer x, FloatBuffer g, float[] w, int plane, long from, long to, double[] sum) {
+    private static void planes(FloatBuffer x, Affine affine, FloatBuffer g, float[] w, int plane, long from, long to, double[] sum) {
         int channels = w.length;
         int piece = Math.min(plane, TILE);
         float[] xs = new float[piece];
         float[] gs = new float[piece];
         float[] slope = new float[piece];
+        float[] scale = affine == null ? null : new float[piece];
+        float[] shift = affine == null ? null : new float[piece];
         float[] partial = new float[piece];
         for (long p = from; p < to; p++) {
             int c = (int) (p % channels);
             java.util.Arrays.fill(slope, w[c]);
+            if (affine != null) {
+                java.util.Arrays.fill(scale, affine.scale()[c]);
+                java.util.Arrays.fill(shift, affine.shift()[c]);
+            }
             for (int start = 0; start < plane; start += piece) {
                 int n = Math.min(plane - start, piece);
                 int at = (int) (p * plane) + start;
                 x.get(at, xs, 0, n);
                 g.get(at, gs, 0, n);
+                if (affine != null) {
+                    Affine.apply(xs, scale, shift, n);
+                }
                 slopeTerms(xs, gs, partial, n);
                 preluGrad(xs, gs, slope, gs, n);
                 g.put(at, gs, 0, n);

@@ -56,12 +56,6 @@ class AttentionNetTest extends BackboneContract<AttentionNet.Config> {
         return new AttentionNet.Config(1, 1, 0, 64, 1, 1);
     }
 
-    /** Forward and backward through tens of millions of parameters: four steps show the loss falling. */
-    @Override
-    protected int trainingSteps() {
-        return 4;
-    }
-
     @Override
     protected long faceXZooParameterCount() {
         return 98_964_672;

@@ -82,6 +82,15 @@ class ResNetTest extends BackboneContract<ResNet.Config> {
         return new ResNet.Config(50, 0.4, ResNet.IR, 128, 2, 2);
     }
 
+    /**
+     * Fifty randomly initialised layers carry the layouts' different rounding into the input gradient:
+     * 1.7e-3 of its largest value on a 2-core AMD EPYC (Zen, AVX2), where the other backbones stay below 1e-4.
+     */
+    @Override
+    protected double channelsLastTolerance() {
+        return 1e-2;
+    }
+
     @Override
     protected long faceXZooParameterCount() {
         return 71_148_736;
