@@ -163,8 +163,9 @@ public final class CutBackward implements AutoCloseable {
 
     /**
      * Training-mode batch norm and PReLU as one cut, or null when this pass does not record or this
-     * libtorch's batch norm cannot be recomputed exactly (then the two run as usual, PReLU as its own cut). Keeps only the batch norm's input (which autograd keeps too) and the PReLU's
-     * output (which the next layer keeps): the batch norm's output, a third of such a unit's activations,
+     * libtorch's batch norm cannot be recomputed exactly (then the two run as usual, PReLU as its own
+     * cut). Keeps only the batch norm's input (which autograd keeps too) and the PReLU's output (which
+     * the next layer keeps): the batch norm's output, a third of such a unit's activations,
      * is never held, as in in-place activated batch norm. PReLU's backward recomputes it tile by tile from
      * the input and the saved statistics ({@link PreluBackward.Affine}), bit for bit, so its gradients are
      * those of the unfused cut; batch norm's runs as libtorch's own kernel ({@code batch_norm_backward.pt})
@@ -499,11 +500,16 @@ public final class CutBackward implements AutoCloseable {
                     float[] got = layout.memoryOrder(x).toFloatArray();
                     PreluBackward.Affine a = PreluBackward.Affine.of(gamma, beta, out.get(1).toFloatArray(), out.get(2).toFloatArray());
                     long plane = last ? 1 : shape.get(2) * shape.get(3);
+                    float[] scale = new float[got.length];
+                    float[] shift = new float[got.length];
                     for (int i = 0; i < got.length; i++) {
                         int c = (int) (last ? i % channels : (i / plane) % channels);
-                        float[] one = {got[i]};
-                        PreluBackward.Affine.apply(one, new float[] {a.scale()[c]}, new float[] {a.shift()[c]}, 1);
-                        if (Float.floatToRawIntBits(one[0]) != Float.floatToRawIntBits(want[i])) {
+                        scale[i] = a.scale()[c];
+                        shift[i] = a.shift()[c];
+                    }
+                    PreluBackward.Affine.apply(got, scale, shift, got.length);
+                    for (int i = 0; i < got.length; i++) {
+                        if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want[i])) {
                             return false;
                         }
                     }

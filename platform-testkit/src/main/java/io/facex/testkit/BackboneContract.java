@@ -376,7 +376,7 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             float[][] plain = io.facex.nn.ChannelsLast.plain(() -> pass(block, m, x, params, false, false, false));
             float[][] nhwc = pass(block, m, x, params, false, false, false);
             for (int k = 0; k < plain.length; k++) {
-                String what = k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
+                String what = what(block, k);
                 assertClose(plain[k], nhwc[k], channelsLastTolerance(), backbone.name() + ": channels-last " + what);
             }
         }
@@ -420,7 +420,7 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
             }
             compareCut(block, plain, unfused, ", batch norm not fused");
             for (int k = 0; k < cut.length; k++) {
-                String what = k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
+                String what = what(block, k);
                 assertEquals(unfused[k].length, cut[k].length, what);
                 for (int i = 0; i < cut[k].length; i++) {
                     float a = unfused[k][i];
@@ -459,6 +459,11 @@ public abstract class BackboneContract<C> extends PluginContract<C> {
                     + block.getParameters().get(k - 2).getKey() + ": max |difference| " + worst
                     + " against the largest parameter gradient " + scale);
         }
+    }
+
+    /** What row k of {@link #pass}'s result holds. */
+    private static String what(Block block, int k) {
+        return k == 0 ? "output" : k == 1 ? "input gradient" : "gradient of " + block.getParameters().get(k - 2).getKey();
     }
 
     private static boolean storesChannelsLast(Block block) {
