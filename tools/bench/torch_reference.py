@@ -217,9 +217,9 @@ def main():
     print(json.dumps({"what": what + ", %d threads, torch %s" % (torch.get_num_threads(), torch.__version__),
                       "images_per_s": [round(v, 2) for v in ips], "median": round(statistics.median(ips), 2),
                       "peak_rss_mb": round(peak_rss_mb(), 1),
-                      # the glibc malloc settings this process ran under (none: glibc's defaults)
+                      # the glibc malloc and libgomp settings this process ran under (none: the defaults)
                       "malloc": {k: v for k, v in sorted(os.environ.items())
-                                 if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}}))
+                                 if k.startswith("MALLOC_") or k in ("GLIBC_TUNABLES", "GOMP_SPINCOUNT")}}))
 
 
 if __name__ == "__main__":

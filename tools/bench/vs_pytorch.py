@@ -2,8 +2,8 @@
 """FaceX-J against PyTorch on the same CPU, in one window: the training step (MobileFaceNet or a
 ResNet IR preset, + MV-Softmax) and the forward pass, each run alternately by `facex bench` and by torch_reference.py
 for several rounds; medians, ratios (ours / PyTorch) and peak memory as Markdown, CSV and JSON.
-PyTorch runs twice per round: under bin/facex's glibc malloc settings (like for like: they speed up
-PyTorch too) and under glibc's defaults, which is how FaceX-Zoo's users run it.
+PyTorch runs twice per round: under bin/facex's glibc malloc settings and libgomp spin count (like for like:
+the allocator speeds up PyTorch too) and under the defaults, which is how FaceX-Zoo's users run it.
 With --scaling, also images/s over batch sizes and thread counts for both, and a PNG of it.
 
     python3 tools/bench/vs_pytorch.py --facex assembly/target/facex/bin/facex --rounds 3
@@ -43,16 +43,16 @@ def run_ours(facex, kind, batch, threads, classes, warmup, reps, extra):
 
 # PyTorch's allocator baselines, each with the key its figures are kept under
 BASELINES = {"facex": "torch", "defaults": "torch_defaults"}
-MALLOC_VARS = re.compile(r"^(MALLOC_\w+|GLIBC_TUNABLES)$")
+RUNTIME_VARS = re.compile(r"^(MALLOC_\w+|GLIBC_TUNABLES|GOMP_SPINCOUNT)$")
 
 
 def allocator_settings(facex):
-    """bin/facex's glibc malloc settings (one arena, no mmap, no trim, no small-block caches), for PyTorch's like-for-like run;
-    a setting already in the environment wins, as it does for bin/facex."""
+    """bin/facex's glibc malloc settings (one arena, no mmap, no trim, no small-block caches) and libgomp's spin count,
+    for PyTorch's like-for-like run; a setting already in the environment wins, as it does for bin/facex."""
     env = {}
     try:
         with open(facex) as f:
-            for name, value in re.findall(r"export (MALLOC_\w+|GLIBC_TUNABLES)=\$\{\w+:-([^}]*)\}", f.read()):
+            for name, value in re.findall(r"export (MALLOC_\w+|GLIBC_TUNABLES|GOMP_SPINCOUNT)=\$\{\w+:-([^}]*)\}", f.read()):
                 env[name] = os.environ.get(name, value)
     except OSError:
         pass
@@ -61,8 +61,8 @@ def allocator_settings(facex):
 
 def torch_env(baseline, facex_settings):
     """The whole environment of a PyTorch run: ours plus bin/facex's settings, or ours without any malloc
-    setting at all (glibc's defaults, as `python3 train.py` runs for a FaceX-Zoo user)."""
-    clean = {k: v for k, v in os.environ.items() if not MALLOC_VARS.match(k)}
+    setting at all (glibc's and libgomp's defaults, as `python3 train.py` runs for a FaceX-Zoo user)."""
+    clean = {k: v for k, v in os.environ.items() if not RUNTIME_VARS.match(k)}
     return {**clean, **facex_settings} if baseline == "facex" else clean
 
 
@@ -216,7 +216,7 @@ def main():
     if env and "facex" in args.baselines:
         print("PyTorch runs with bin/facex's allocator settings: " + " ".join("%s=%s" % kv for kv in sorted(env.items())))
     if "defaults" in args.baselines:
-        print("and again with glibc's defaults (no MALLOC_* or GLIBC_TUNABLES), as FaceX-Zoo's users run it")
+        print("and again with glibc's defaults (no MALLOC_*, GLIBC_TUNABLES or GOMP_SPINCOUNT), as FaceX-Zoo's users run it")
     if not torch_version:
         print("PyTorch is not available to %s (Debian: apt-get install python3-torch): measuring ours only" % args.python)
     if args.scaling:
