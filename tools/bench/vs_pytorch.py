@@ -8,6 +8,7 @@ With --scaling, also images/s over batch sizes and thread counts for both, and a
 
     python3 tools/bench/vs_pytorch.py --facex assembly/target/facex/bin/facex --rounds 3
     python3 tools/bench/vs_pytorch.py --scaling --batches 16,32,64,128 --threads-list 1,2
+    python3 tools/bench/vs_pytorch.py --replot vs-pytorch/scaling.json --out vs-pytorch   # the PNG, later
     python3 tools/bench/vs_pytorch.py --backbone IR-50 --train-batches 16 --infer-batches 16 --reps 3
 
 Each process is timed on its own (warm-up steps discarded, median of the timed steps); the order of
@@ -205,7 +206,25 @@ def main():
     p.add_argument("--batches", default="16,32,64,128")
     p.add_argument("--threads-list", default="1,2")
     p.add_argument("--out", default="vs-pytorch", help="folder for the table (md, csv, json) and the plot")
+    p.add_argument("--replot", metavar="SCALING_JSON",
+                   help="draw scaling.png into --out from a scaling.json measured earlier (say, where matplotlib was missing)")
     args = p.parse_args()
+    if args.replot:
+        keys = ("kind", "batch", "threads")
+        try:
+            with open(args.replot) as f:
+                saved = json.load(f)
+            results = {tuple(r[k] for k in keys): {k: v for k, v in r.items() if k not in keys} for r in saved["runs"]}
+        except OSError as e:
+            p.error("--replot: cannot read %s: %s" % (args.replot, e.strerror))
+        except (ValueError, KeyError, TypeError) as e:
+            p.error("--replot: %s is not a scaling.json written by this script (%s)" % (args.replot, e))
+        os.makedirs(args.out, exist_ok=True)
+        png = os.path.join(args.out, "scaling.png")
+        if not plot(results, png, saved.get("pytorch") or "", args.backbone):
+            sys.exit("no plot: matplotlib is not installed")
+        print("plot: " + png)
+        return
     args.baselines = [b for b in args.baselines.split(",") if b]
     unknown = [b for b in args.baselines if b not in BASELINES]
     if unknown or not args.baselines:

@@ -61,5 +61,33 @@ class BenchmarkScriptTest {
         String md = Files.readString(out.resolve("vs-pytorch.md"));
         assertTrue(md.startsWith("| measurement | batch | threads |"), md);
         assertTrue(md.contains("| PyTorch images/s, glibc defaults |"), md);
+        // like for like: PyTorch gets bin/facex's libgomp spin count along with its allocator settings
+        assertTrue(log.contains("GOMP_SPINCOUNT=10000"), log);
+    }
+
+    @Test
+    void aScalingPlotIsRedrawnFromItsJsonOrTheReasonGiven(@TempDir Path out) throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "no python3 on this machine");
+        Path bench = Path.of(System.getProperty("user.dir")).resolve("../tools/bench").normalize();
+        Path json = bench.resolve("results/scaling.json");
+        Process p = new ProcessBuilder(python, bench.resolve("vs_pytorch.py").toString(), "--replot", json.toString(),
+                "--out", out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), log);
+        if (p.exitValue() == 0) {
+            byte[] png = Files.readAllBytes(out.resolve("scaling.png"));
+            assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', log);
+        } else {
+            assertTrue(log.contains("matplotlib is not installed"), log);
+        }
+
+        Path bad = Files.writeString(out.resolve("bad.json"), "{\"runs\": 3}");
+        p = new ProcessBuilder(python, bench.resolve("vs_pytorch.py").toString(), "--replot", bad.toString(),
+                "--out", out.toString()).redirectErrorStream(true).start();
+        log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), log);
+        assertEquals(2, p.exitValue(), log);
+        assertTrue(log.contains(bad + " is not a scaling.json written by this script"), log);
     }
 }
