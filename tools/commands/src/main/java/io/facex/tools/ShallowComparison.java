@@ -45,8 +45,9 @@ public final class ShallowComparison {
         /**
          * 200 identities at 48 × 48 for 30 epochs (lr 0.1, tenfold lower for the last six), batch 32, queue 64,
          * α 0.9, three seeds, verified on 300 held-out identities with 10 folds of 100 + 100 pairs: 5 to 13
-         * minutes on two cores, depending on the CPU. A smaller verification set (100 identities, 30 + 30 pairs a fold) has a
-         * standard error of 2–3 points per model, as large as the gain, and let seeds disagree.
+         * minutes on two cores, depending on the CPU. A smaller verification set (100 identities, 30 + 30
+         * pairs a fold) has a standard error of 2–3 points per model, as large as the gain, and let seeds
+         * disagree.
          */
         public static Options defaults(Path out) {
             return new Options(out, 200, 300, 100, 0.6, 30, 32, 0.1, "24", 64, 0.9, 48, List.of(0L, 1L, 2L), 2);
